@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Local APIC: x2APIC (MSRs) when CPUID offers it, else xAPIC (MMIO at the
+ * address IA32_APIC_BASE names).  "apic=xapic" on the command line forces
+ * xAPIC, so the two access paths can be compared.
+ */
+#include "internal.h"
+#include "layout.h"
+
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_EXTD (1ull << 10)
+#define APIC_BASE_EN (1ull << 11)
+#define APIC_BASE_ADDR_MASK 0xfffff000ull
+
+#define APIC_REG_ID 0x20
+#define APIC_REG_TPR 0x80
+#define APIC_REG_EOI 0xb0
+#define APIC_REG_SVR 0xf0
+#define APIC_SVR_ENABLE 0x100
+
+#define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
+
+static bool x2apic;
+static volatile uint32_t *xapic;
+
+bool rt_apic_present(void)
+{
+	return rt_cpuid(1, 0).edx & (1u << 9);
+}
+
+bool rt_apic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+static void apic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		rt_wrmsr(X2APIC_MSR(reg), v);
+	else
+		xapic[reg / 4] = v;
+}
+
+static uint32_t apic_read(uint32_t reg)
+{
+	return x2apic ? (uint32_t)rt_rdmsr(X2APIC_MSR(reg)) : xapic[reg / 4];
+}
+
+bool rt_apic_enable(void)
+{
+	const char *mode = rt_cmdline_get("apic");
+	uint64_t base;
+
+	if (!rt_apic_present())
+		return false;
+	x2apic = (rt_cpuid(1, 0).ecx & (1u << 21)) && !(mode && !strcmp(mode, "xapic"));
+	base = rt_rdmsr(MSR_APIC_BASE);
+	xapic = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR_MASK);
+	base |= APIC_BASE_EN;
+	rt_wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		rt_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
+	apic_write(APIC_REG_TPR, 0);
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | RT_VEC_SPURIOUS);
+	return true;
+}
+
+uint32_t rt_apic_id(void)
+{
+	uint32_t id = apic_read(APIC_REG_ID);
+
+	return x2apic ? id : id >> 24;
+}
+
+void rt_apic_eoi(void)
+{
+	apic_write(APIC_REG_EOI, 0);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Segment selectors and fixed layout of the guest runtime, shared by its
+ * assembly and C halves.
+ */
+#ifndef RT_LAYOUT_H
+#define RT_LAYOUT_H
+
+#define RT_KERNEL_CS 0x08
+#define RT_KERNEL_DS 0x10
+#define RT_USER_DS 0x23 /* GDT index 4, RPL 3 */
+#define RT_USER_CS 0x2b /* GDT index 5, RPL 3 */
+#define RT_TSS_SEL 0x30
+
+/* The vector user code raises to return to CPL0 (a DPL3 interrupt gate). */
+#define RT_VEC_USER_RETURN 0x80
+#define RT_VEC_SPURIOUS 0xff
+
+#define RT_STACK_SIZE 16384
+
+#endif

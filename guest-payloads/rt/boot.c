@@ -40,9 +40,12 @@ static bool start_info_read(uint32_t paddr)
 
 void rt_start(uint32_t start_info)
 {
-	rt_console_init();
+	bool boot_ok;
+
 	rt_cpu_init();
-	if (!start_info_read(start_info)) {
+	boot_ok = start_info_read(start_info); /* first: it holds "console=" */
+	rt_console_init();
+	if (!boot_ok) {
 		rt_printf("rt: no valid PVH start_info at 0x%x\n", start_info);
 		rt_exit(GUEST_STATUS_BAD_BOOT);
 	}

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Serial console on COM1, written a whole line at a time.
+ * Console output, a line at a time.
  *
- * Every port access is a VM exit, so output is collected in a line buffer
- * and sent with one `rep outsb` when the line ends: one exit per line on
- * refvmm, instead of one per byte.  Before each line the driver waits for
- * the transmitter to be empty, which is all a polling 16550 driver needs.
+ * Every port access is a VM exit, and KVM emulates `rep outsb` one byte per
+ * exit, so where refvmm offers its paravirtual console the whole line goes
+ * out in one exit (its guest-physical address in one port write).  Anywhere
+ * else (QEMU, Firecracker, ...) the line goes to the COM1 UART: wait for the
+ * transmitter to be empty, then `rep outsb`, which is all a polling 16550
+ * driver needs.
+ *
+ * Code at CPL0 may be emulated instruction by instruction (PVM), so text
+ * is moved in runs with rep movsb rather than byte by byte.
  */
-#include "rt.h"
+#include "internal.h"
 
-#define UART_THR 0
 #define UART_IER 1
 #define UART_FCR 2
 #define UART_LCR 3
@@ -24,42 +28,80 @@
 
 #define LINE_MAX 256
 
-static char line[LINE_MAX];
-static size_t line_len;
+static struct {
+	uint32_t len;
+	char text[LINE_MAX];
+} line __attribute__((aligned(8)));
+static bool pv;
 
 void rt_console_init(void)
 {
+	const char *choice = rt_cmdline_get("console");
+
+	if (!(choice && !strcmp(choice, "serial")) && rt_inl(PORT_HVB_CONSOLE) == HVB_CONSOLE_MAGIC) {
+		pv = true;
+		return;
+	}
 	rt_outb(PORT_COM1 + UART_IER, 0);
 	rt_outb(PORT_COM1 + UART_LCR, UART_LCR_8N1);
 	rt_outb(PORT_COM1 + UART_FCR, 0);
 	rt_outb(PORT_COM1 + UART_MCR, UART_MCR_DTR_RTS);
 }
 
+bool rt_console_is_pv(void)
+{
+	return pv;
+}
+
 void rt_flush(void)
 {
-	const char *p = line;
-	size_t n = line_len;
+	const char *p = line.text;
+	size_t n = line.len;
 
 	if (!n)
 		return;
-	for (int i = 0; i < UART_POLL_LIMIT; i++)
-		if (rt_inb(PORT_COM1 + UART_LSR) & UART_LSR_TEMT)
-			break;
-	__asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(PORT_COM1) : "memory");
-	line_len = 0;
+	if (pv) {
+		rt_outl(PORT_HVB_CONSOLE, (uint32_t)(uintptr_t)&line);
+	} else {
+		for (int i = 0; i < UART_POLL_LIMIT; i++)
+			if (rt_inb(PORT_COM1 + UART_LSR) & UART_LSR_TEMT)
+				break;
+		__asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(PORT_COM1) : "memory");
+	}
+	line.len = 0;
+}
+
+/*
+ * The host cuts the text into lines, so a buffer may hold several; it is
+ * sent when a write ends a line or the buffer fills, and nothing scans the
+ * text for newlines byte by byte.
+ */
+void rt_write(const char *s, size_t n)
+{
+	bool ends_line = n && s[n - 1] == '\n';
+
+	while (n) {
+		size_t chunk = LINE_MAX - line.len < n ? LINE_MAX - line.len : n;
+
+		memcpy(line.text + line.len, s, chunk);
+		line.len += chunk;
+		s += chunk;
+		n -= chunk;
+		if (line.len == LINE_MAX)
+			rt_flush();
+	}
+	if (ends_line)
+		rt_flush();
 }
 
 void rt_putc(char c)
 {
-	line[line_len++] = c;
-	if (c == '\n' || line_len == LINE_MAX)
-		rt_flush();
+	rt_write(&c, 1);
 }
 
 void rt_puts(const char *s)
 {
-	while (*s)
-		rt_putc(*s++);
+	rt_write(s, strlen(s));
 }
 
 int rt_printf(const char *fmt, ...)
@@ -71,7 +113,7 @@ int rt_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = rt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	rt_puts(buf);
+	rt_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return n;
 }
 

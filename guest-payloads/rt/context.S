@@ -53,12 +53,18 @@ rt_enter_user:
 	pushq %rax
 	iretq
 
+/*
+ * The way back to CPL0 is a #UD at rt_user_return_insn, not `int $n`:
+ * software interrupts through a DPL3 gate raise #UD on some hypervisors
+ * (PVM), while a CPU-raised fault is delivered everywhere.
+ */
 user_trampoline:
 	mov %rdi, %rax
 	mov %rsi, %rdi
 	call *%rax
 	mov %rax, %rdi
-	int $RT_VEC_USER_RETURN
+	.globl rt_user_return_insn
+rt_user_return_insn:
 	ud2
 
 	.section .note.GNU-stack, "", @progbits

@@ -70,13 +70,36 @@ static void tss_install(void)
 	__asm__ volatile("ltr %w0" : : "r"(RT_TSS_SEL));
 }
 
+/*
+ * The exception vectors' gates differ only in the low 16 bits of the
+ * handler address (stubs 16 bytes apart in one aligned page), so they are
+ * made by stepping one template: the fewest instructions at boot, where each
+ * may be emulated.
+ */
+static void idt_exceptions_init(void)
+{
+	struct idt_entry gate;
+	uint64_t words[2];
+
+	rt_idt_set(0, rt_isr_table[0], 0, 0);
+	gate = idt[0];
+	memcpy(words, &gate, sizeof(words));
+	for (int v = 1; v < 32; v++) {
+		words[0] += 16;
+		memcpy(&idt[v], words, sizeof(words));
+	}
+	idt[8].ist = IST_DOUBLE_FAULT;
+}
+
+bool rt_have_rdtscp;
+
 void rt_cpu_init(void)
 {
 	struct table_desc idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
 	tss_install();
-	for (int v = 0; v < 32; v++)
-		rt_idt_set(v, rt_isr_table[v], 0, v == 8 ? IST_DOUBLE_FAULT : 0);
-	rt_idt_set(RT_VEC_USER_RETURN, rt_isr_table[RT_VEC_USER_RETURN], 3, 0);
+	idt_exceptions_init();
 	__asm__ volatile("lidt %0" : : "m"(idtr));
+	rt_have_rdtscp = rt_cpuid(0x80000000, 0).eax >= 0x80000001 &&
+			 (rt_cpuid(0x80000001, 0).edx & (1u << 27));
 }

@@ -79,7 +79,7 @@ static void exception(struct rt_frame *f)
 
 void rt_interrupt(struct rt_frame *f)
 {
-	if (f->vector == RT_VEC_USER_RETURN && rt_user_return(f))
+	if (f->vector == RT_VEC_UD && rt_user_return(f))
 		return;
 	if (f->vector < 32) {
 		exception(f);

@@ -6,9 +6,14 @@
  */
 	.text
 
-/* Stubs are 16 bytes apart, so the table below can be computed. */
-	.balign 16
-isr_base:
+/*
+ * Stubs are 16 bytes apart, so the table below can be computed; the block
+ * is page-aligned so all 256 share the upper bits of their address (the IDT
+ * set-up relies on it).
+ */
+	.balign 4096
+	.globl rt_isr_base
+rt_isr_base:
 	.set vec, 0
 	.rept 256
 	.balign 16
@@ -64,7 +69,7 @@ isr_common:
 rt_isr_table:
 	.set vec, 0
 	.rept 256
-	.quad isr_base + vec * 16
+	.quad rt_isr_base + vec * 16
 	.set vec, vec + 1
 	.endr
 

@@ -12,8 +12,7 @@
 #define RT_USER_CS 0x2b /* GDT index 5, RPL 3 */
 #define RT_TSS_SEL 0x30
 
-/* The vector user code raises to return to CPL0 (a DPL3 interrupt gate). */
-#define RT_VEC_USER_RETURN 0x80
+#define RT_VEC_UD 6
 #define RT_VEC_SPURIOUS 0xff
 
 #define RT_STACK_SIZE 16384

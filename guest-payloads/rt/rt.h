@@ -18,9 +18,15 @@
 
 int guest_main(void);
 
-/* Console (COM1). Output is buffered per line; a line costs one exit. */
+/*
+ * Console: refvmm's paravirtual console when present (one exit per line),
+ * else COM1; "console=serial" on the command line forces COM1.  Output is
+ * buffered and sent when a write ends a line.
+ */
 void rt_putc(char c);
 void rt_puts(const char *s);
+void rt_write(const char *s, size_t n);
+bool rt_console_is_pv(void);
 int rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -47,6 +53,14 @@ static inline void rt_outb(uint16_t port, uint8_t v)
 static inline void rt_outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t rt_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint8_t rt_inb(uint16_t port)
@@ -91,7 +105,8 @@ static inline struct rt_cpuid rt_cpuid(uint32_t leaf, uint32_t subleaf)
  * timed: lfence before rdtsc keeps earlier instructions from drifting past
  * the read (the start of a measured region); rdtscp waits for earlier
  * instructions to finish and the lfence after it keeps later ones from
- * starting early (the end of a region).
+ * starting early (the end of a region).  CPUs without rdtscp (QEMU's
+ * default TCG model) get mfence; rdtsc instead.
  */
 static inline uint64_t rt_rdtsc_begin(void)
 {
@@ -101,11 +116,16 @@ static inline uint64_t rt_rdtsc_begin(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+extern bool rt_have_rdtscp; /* CPUID.80000001H:EDX[27], set at boot */
+
 static inline uint64_t rt_rdtsc_end(void)
 {
 	uint32_t lo, hi, aux;
 
-	__asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux) : : "memory");
+	if (rt_have_rdtscp)
+		__asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux) : : "memory");
+	else
+		__asm__ volatile("mfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 

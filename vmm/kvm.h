@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* The /dev/kvm system handle: opening it, capabilities, supported CPUID. */
+#ifndef KVM_H
+#define KVM_H
+
+#include <linux/kvm.h>
+
+#include "vmm_err.h"
+
+#define KVM_DEVICE "/dev/kvm"
+
+/* Open /dev/kvm and check the API version; err says why not (VMM_ERR_KVM). */
+int kvm_open(struct vmm_err *err);
+
+/* KVM_CHECK_EXTENSION: > 0 if supported (some capabilities return a count). */
+int kvm_cap(int fd, long cap);
+
+/* KVM_GET_SUPPORTED_CPUID, sized by retrying on E2BIG; free() the result. */
+struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd, struct vmm_err *err);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gva.h"
+#include "kvm.h"
+#include "vcpu.h"
+#include "watchdog.h"
+
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_EDX_APIC (1u << 9)
+#define EFER_LMA (1ull << 10)
+
+void vcpu_warn(const struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "refvmm: vcpu %d: ", v->id);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * The CPUID KVM supports, made per-vCPU (APIC IDs) and honest about the
+ * platform: with no in-kernel irqchip there is no local APIC to offer.
+ */
+static int cpuid_set(struct vcpu *v, struct vmm_err *err)
+{
+	const struct kvm_cpuid2 *sup = v->vm->cpuid;
+	size_t bytes = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
+	struct kvm_cpuid2 *c = malloc(bytes);
+	int r;
+
+	if (!c)
+		return vmm_err_set(err, VMM_ERR_INTERNAL, "out of memory");
+	memcpy(c, sup, bytes);
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1) {
+			e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
+			e->ecx |= CPUID_1_ECX_HYPERVISOR;
+			if (v->vm->cfg.irqchip == VM_IRQCHIP_USER) {
+				e->edx &= ~CPUID_1_EDX_APIC;
+				e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+			}
+		} else if (e->function == 0xb || e->function == 0x1f) {
+			e->edx = v->id;
+		}
+	}
+	r = ioctl(v->fd, KVM_SET_CPUID2, c);
+	free(c);
+	if (r)
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_SET_CPUID2 on vcpu %d", v->id);
+	return 0;
+}
+
+int vcpu_init(struct vm *vm, int id, struct vmm_err *err)
+{
+	struct vcpu *v = &vm->vcpus[id];
+	int size;
+
+	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .stats.fd = -1 };
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0)
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_CREATE_VCPU %d", id);
+	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_GET_VCPU_MMAP_SIZE");
+	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return vmm_err_sys(err, VMM_ERR_KVM, "mmap of vcpu %d run area", id);
+	}
+	v->run_size = size;
+	if (cpuid_set(v, err))
+		return -1;
+	/* Stats are optional: older kernels lack KVM_GET_STATS_FD. */
+	if (kvm_cap(vm->kvm_fd, KVM_CAP_BINARY_STATS_FD) > 0) {
+		struct vmm_err ignored = { 0 };
+
+		kvm_stats_open(&v->stats, v->fd, &ignored);
+	}
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	kvm_stats_close(&v->stats);
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}
+
+static void thread_exited(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	atomic_store(&v->exited, true);
+	vm->threads_running--;
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+
+	watchdog_thread_prepare();
+	while (!atomic_load(&vm->stopping)) {
+		int r;
+
+		r = ioctl(v->fd, KVM_RUN, 0);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_finish(vm, VM_RESULT_ERROR, v->id, 0, "KVM_RUN on vcpu %d failed: %s",
+				  v->id, strerror(errno));
+			break;
+		}
+		v->nr_exits++;
+		if (!vcpu_exit_handle(v))
+			break;
+	}
+	thread_exited(v);
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v, struct vmm_err *err)
+{
+	struct vm *vm = v->vm;
+	int r;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->threads_running++;
+	pthread_mutex_unlock(&vm->lock);
+	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (r) {
+		thread_exited(v);
+		errno = r;
+		return vmm_err_sys(err, VMM_ERR_INTERNAL, "cannot start vcpu %d thread", v->id);
+	}
+	v->started = true;
+	return 0;
+}
+
+void vcpu_snapshot_take(struct vcpu *v)
+{
+	struct vcpu_snapshot *s = &v->snap;
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	uint64_t linear;
+
+	*s = (struct vcpu_snapshot){ .last_exit = v->last_exit, .nr_exits = v->nr_exits };
+	if (ioctl(v->fd, KVM_GET_REGS, &s->regs) || ioctl(v->fd, KVM_GET_SREGS, &s->sregs))
+		return;
+	if (v->vm->cfg.irqchip == VM_IRQCHIP_KERNEL)
+		ioctl(v->fd, KVM_GET_MP_STATE, &mp);
+	else if (v->last_exit.reason == KVM_EXIT_HLT)
+		mp.mp_state = KVM_MP_STATE_HALTED;
+	s->mp_state = mp.mp_state;
+	/* Outside long mode, RIP is an offset into CS. */
+	linear = s->regs.rip + ((s->sregs.efer & EFER_LMA) ? 0 : s->sregs.cs.base);
+	s->insn_len = gva_read(&v->vm->mem, &s->sregs, linear, s->insn, 15);
+	s->valid = true;
+}
+
+int64_t vcpu_stat(struct vcpu *v, const char *name)
+{
+	int idx;
+
+	if (v->stats.fd < 0 || kvm_stats_read(&v->stats))
+		return -1;
+	idx = kvm_stats_find(&v->stats, name);
+	return idx < 0 ? -1 : (int64_t)kvm_stats_value(&v->stats, idx);
+}

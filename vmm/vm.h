@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * refvmm's VM: guest memory, vCPUs each on its own thread, the I/O buses
+ * devices register on, the interrupt controller, and the outcome of a run.
+ *
+ * Lifecycle: vm_create -> (register devices) -> vm_load_pvh -> vm_run ->
+ * vm_destroy.  vm_run always returns: a guest that exits, crashes or hangs
+ * past its deadline ends the run with an outcome saying which.
+ */
+#ifndef VM_H
+#define VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "console.h"
+#include "guest_mem.h"
+#include "io_bus.h"
+#include "irq.h"
+#include "kvm_stats.h"
+#include "vmm_err.h"
+
+#define VM_MAX_VCPUS 64
+#define VM_MAX_MEM (3ull << 30) /* RAM stays below the 32-bit MMIO hole */
+#define VM_MIN_MEM (2ull << 20)
+
+enum vm_irqchip {
+	VM_IRQCHIP_KERNEL,	/* KVM_CREATE_IRQCHIP: LAPIC, IOAPIC, PIC in the kernel */
+	VM_IRQCHIP_USER,	/* none in the kernel: hlt and APIC accesses exit */
+};
+
+struct vm_config {
+	uint64_t mem_bytes;
+	unsigned int nr_vcpus;
+	enum vm_irqchip irqchip;
+	bool hugepages;
+};
+
+enum vm_result {
+	VM_RESULT_NONE,
+	VM_RESULT_EXITED,	/* the guest wrote a status to the debug-exit port */
+	VM_RESULT_HANG,		/* the deadline passed */
+	VM_RESULT_CRASH,	/* triple fault, emulation failure, entry failure */
+	VM_RESULT_ERROR,	/* refvmm itself failed */
+};
+
+/* The last exit a vCPU took, for hang and crash reports. */
+struct vcpu_exit_info {
+	uint32_t reason;	/* KVM_EXIT_* */
+	uint64_t addr;		/* port or physical address, for IO/MMIO */
+	uint32_t size;
+	bool write;
+};
+
+/* A vCPU's state after it stopped, for reports. */
+struct vcpu_snapshot {
+	bool valid;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	uint32_t mp_state;	/* KVM_MP_STATE_* */
+	uint8_t insn[16];	/* bytes at RIP */
+	unsigned int insn_len;
+	struct vcpu_exit_info last_exit;
+	uint64_t nr_exits;
+};
+
+struct vm_outcome {
+	enum vm_result result;
+	uint32_t status;	/* EXITED: the value written to the debug-exit port */
+	int vcpu;		/* the vCPU that ended the run, -1 for the watchdog */
+	char reason[384];	/* one line: what happened */
+	double seconds;		/* wall time of vm_run */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;		/* thread created and not yet joined */
+	atomic_bool exited;	/* thread has left its run loop */
+	struct vcpu_exit_info last_exit;
+	uint64_t nr_exits;
+	unsigned int unknown_io_reports;
+	struct kvm_stats stats;
+	struct vcpu_snapshot snap;
+};
+
+typedef void (*vm_console_fn)(void *ctx, const char *line, size_t len);
+
+struct vm {
+	struct vm_config cfg;
+	int kvm_fd;
+	int fd;
+	struct guest_mem mem;
+	struct kvm_cpuid2 *cpuid;
+	unsigned int nr_vcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	struct io_bus pio, mmio;
+	struct irq_routing routing;
+	struct dev_serial *serial;
+	struct console con;
+	vm_console_fn console;
+	void *console_ctx;
+	uint32_t tsc_khz;	/* KVM_GET_TSC_KHZ, 0 if unknown */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	atomic_bool stopping;	/* vCPU threads must return */
+	atomic_bool done;	/* an outcome is set */
+	unsigned int threads_running;
+	struct vm_outcome outcome;
+};
+
+struct vm *vm_create(const struct vm_config *cfg, struct vmm_err *err);
+void vm_destroy(struct vm *vm);
+
+/* Where complete lines from the guest console go (default: stdout). */
+void vm_console_set(struct vm *vm, vm_console_fn fn, void *ctx);
+
+/* Load a PVH ELF payload and prepare the boot vCPU to enter it. */
+int vm_load_pvh(struct vm *vm, const uint8_t *elf, size_t size, const char *cmdline,
+		struct vmm_err *err);
+
+/* Run until the guest exits, crashes or hangs past timeout_sec. */
+int vm_run(struct vm *vm, double timeout_sec, struct vm_outcome *out);
+
+/*
+ * End the run with a result; the first caller wins.  Called from device and
+ * exit handlers on vCPU threads.
+ */
+void vm_finish(struct vm *vm, enum vm_result result, int vcpu, uint32_t status,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Print what happened, with registers and the code at RIP for hangs/crashes. */
+void vm_outcome_print(const struct vm *vm, const struct vm_outcome *out, FILE *f);
+
+/* Counters of one vCPU, from KVM binary stats (-1 if not available). */
+int64_t vcpu_stat(struct vcpu *vcpu, const char *name);
+
+#endif

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The same payload ELF boots under refvmm and under QEMU (microvm with KVM
+# and with TCG), and says the same things: this is what makes payloads
+# portable across VMMs.  usage: boot.sh REFVMM PAYLOAD_DIR
+set -u
+. "$(dirname "$0")/tap.sh"
+refvmm=$1
+dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+selftest_args="selftest_num=1234 selftest_hex=0xbeef selftest_flag"
+
+echo "TAP version 13"
+no_kvm=$(kvm_unusable)
+
+qemu_run() { # accel payload cmdline -> stdout in $work/out, status in $rc
+	timeout 60 qemu-system-x86_64 -M microvm -accel "$1" -m 64 -nographic -nodefaults \
+		-no-user-config -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel "$2" -append "$3" >"$work/out" 2>"$work/err"
+	rc=$?
+}
+
+refvmm_run() { # payload cmdline [options] -> $work/out, $work/err, $rc
+	local payload=$1 cmdline=$2
+	shift 2
+	"$refvmm" run "$payload" --cmdline "$cmdline" "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+}
+
+hello_says_hello() {
+	grep -q '^hello from hvbench$' "$work/out" &&
+		grep -q '^hypervisor: "' "$work/out" &&
+		grep -q '^cmdline: "marker=42' "$work/out" &&
+		grep -Eq '^tsc_khz: ([0-9]+|not given)$' "$work/out"
+}
+
+selftest_passed() {
+	grep -q '^1\.\.16$' "$work/out" && ! grep -q '^not ok' "$work/out"
+}
+
+if [ -n "$no_kvm" ]; then
+	for t in "hello under refvmm (PV console)" "hello under refvmm (COM1)" \
+		"rt_selftest under refvmm" "rt_selftest under refvmm, xAPIC"; do
+		skip "$t: $no_kvm"
+	done
+else
+	refvmm_run "$dir/hello.elf" "marker=42"
+	if [ "$rc" -eq 0 ] && hello_says_hello && grep -q '^hypervisor: "KVMKVMKVM"' "$work/out" &&
+		grep -Eq '^tsc_khz: [1-9][0-9]*$' "$work/out"; then
+		ok "hello under refvmm (PV console) exits 0 and reports KVM and the TSC rate"
+	else
+		not_ok "hello under refvmm (PV console): status $rc"
+		diag <"$work/out"; diag <"$work/err"
+	fi
+	cp "$work/out" "$work/hello-pv"
+	refvmm_run "$dir/hello.elf" "marker=42 console=serial"
+	if [ "$rc" -eq 0 ] && hello_says_hello &&
+		diff <(grep -v '^cmdline' "$work/hello-pv") <(grep -v '^cmdline' "$work/out") >/dev/null; then
+		ok "hello under refvmm (COM1) exits 0 with the same output"
+	else
+		not_ok "hello under refvmm (COM1): status $rc"
+		diag <"$work/out"; diag <"$work/err"
+	fi
+	refvmm_run "$dir/rt_selftest.elf" "$selftest_args"
+	if [ "$rc" -eq 0 ] && selftest_passed; then
+		ok "rt_selftest under refvmm: all 16 pass"
+	else
+		not_ok "rt_selftest under refvmm: status $rc"
+		diag <"$work/out"; diag <"$work/err"
+	fi
+	refvmm_run "$dir/rt_selftest.elf" "$selftest_args apic=xapic"
+	if [ "$rc" -eq 0 ] && selftest_passed && grep -q 'xAPIC' "$work/out"; then
+		ok "rt_selftest under refvmm, xAPIC: all 16 pass"
+	else
+		not_ok "rt_selftest under refvmm, xAPIC: status $rc"
+		diag <"$work/out"; diag <"$work/err"
+	fi
+fi
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	for t in "hello under QEMU KVM" "hello under QEMU TCG" "rt_selftest under QEMU KVM" \
+		"rt_selftest under QEMU TCG"; do
+		skip "$t: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+	done
+else
+	for accel in kvm tcg; do
+		if [ "$accel" = kvm ] && [ -n "$no_kvm" ]; then
+			skip "hello under QEMU KVM: $no_kvm"
+			skip "rt_selftest under QEMU KVM: $no_kvm"
+			continue
+		fi
+		# isa-debug-exit turns status 0 into QEMU exit code (0 << 1) | 1 = 1.
+		qemu_run "$accel" "$dir/hello.elf" "marker=42"
+		if [ "$rc" -eq 1 ] && hello_says_hello; then
+			ok "hello under QEMU $accel exits with status 0"
+		else
+			not_ok "hello under QEMU $accel: exit code $rc"
+			diag <"$work/out"; diag <"$work/err"
+		fi
+		qemu_run "$accel" "$dir/rt_selftest.elf" "$selftest_args"
+		if [ "$rc" -eq 1 ] && selftest_passed; then
+			ok "rt_selftest under QEMU $accel: all 16 pass"
+		else
+			not_ok "rt_selftest under QEMU $accel: exit code $rc"
+			diag <"$work/out"; diag <"$work/err"
+		fi
+	done
+fi
+tap_done

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: MIT
+# Small TAP helpers for the integration scripts (sourced, not run).
+tap_n=0
+tap_failed=0
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - # SKIP $*"
+}
+
+# check DESCRIPTION COMMAND...: ok if COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# Why KVM cannot be used here, or nothing if it can.
+kvm_unusable() {
+	if [ ! -e /dev/kvm ]; then
+		echo "no /dev/kvm on this machine"
+	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "no permission to use /dev/kvm (run as root or join the kvm group)"
+	fi
+}
+
+diag() {
+	sed 's/^/# /'
+}

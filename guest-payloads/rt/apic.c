@@ -20,6 +20,9 @@
 
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
 
+#define PIC_MASTER_IMR 0x21
+#define PIC_SLAVE_IMR 0xa1
+
 static bool x2apic;
 static volatile uint32_t *xapic;
 
@@ -62,6 +65,13 @@ bool rt_apic_enable(void)
 		rt_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
 	apic_write(APIC_REG_TPR, 0);
 	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | RT_VEC_SPURIOUS);
+	/*
+	 * Interrupts now come through the APIC: mask the legacy 8259s, whose
+	 * output (through LINT0, ExtINT on the boot CPU) would otherwise deliver
+	 * every ISA line a second time, at an unprogrammed vector.
+	 */
+	rt_outb(PIC_MASTER_IMR, 0xff);
+	rt_outb(PIC_SLAVE_IMR, 0xff);
 	return true;
 }
 

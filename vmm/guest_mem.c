@@ -9,16 +9,21 @@
 
 int guest_mem_alloc(struct guest_mem *m, uint64_t size, bool hugepages, struct vmm_err *err)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *p = MAP_FAILED;
 
 	*m = (struct guest_mem){ .size = size };
+	/*
+	 * hugetlbfs pages are reserved at mmap time (no MAP_NORESERVE): with an
+	 * empty pool the mmap fails here, rather than the first guest touch
+	 * raising SIGBUS in refvmm.
+	 */
 	if (hugepages && size % HUGE_2M == 0) {
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB, -1, 0);
 		m->hugepages = p != MAP_FAILED;
 	}
 	if (p == MAP_FAILED)
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return vmm_err_sys(err, VMM_ERR_INTERNAL, "cannot map %llu MiB of guest memory",
 				   (unsigned long long)(size >> 20));

@@ -239,6 +239,7 @@ static void stats_print(struct vm *vm, const struct vm_outcome *out)
 	fprintf(stderr, "refvmm-stats: tsc_khz %u\n", vm->tsc_khz);
 	fprintf(stderr, "refvmm-stats: rss_kib %ld\nrefvmm-stats: rss_peak_kib %ld\n", rss, hwm);
 	fprintf(stderr, "refvmm-stats: guest_resident_kib %ld\n", guest);
+	fprintf(stderr, "refvmm-stats: guest_hugetlb %d\n", vm->mem.hugepages);
 	fprintf(stderr, "refvmm-stats: vmm_rss_kib %ld\n", rss - guest);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];

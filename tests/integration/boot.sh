@@ -42,6 +42,7 @@ selftest_passed() {
 
 if [ -n "$no_kvm" ]; then
 	for t in "hello under refvmm (PV console)" "hello under refvmm (COM1)" \
+		"PV console exits" "COM1 exits" "--hugepages fallback" "--hugepages with a pool" \
 		"rt_selftest under refvmm" "rt_selftest under refvmm, xAPIC"; do
 		skip "$t: $no_kvm"
 	done
@@ -63,6 +64,44 @@ else
 		not_ok "hello under refvmm (COM1): status $rc"
 		diag <"$work/out"; diag <"$work/err"
 	fi
+	# Exits per console path, from refvmm's own count: the PV console costs
+	# one exit per line; COM1 costs one per byte where KVM emulates rep outsb
+	# per element (4 UART set-up writes, a status read per line, the bytes,
+	# the debug exit), never more.
+	stat() { sed -n "s/^refvmm-stats: $1 //p" "$work/err"; }
+	refvmm_run "$dir/hello.elf" "marker=42" --stats
+	lines=$(wc -l <"$work/out")
+	pv_exits=$(stat vcpu0.user_exits)
+	check "PV console: $pv_exits exits for $lines lines (probe + one per line + debug exit)" \
+		[ "$pv_exits" -eq $((1 + lines + 1)) ]
+	refvmm_run "$dir/hello.elf" "marker=42 console=serial" --stats
+	bytes=$(wc -c <"$work/out")
+	serial_exits=$(stat vcpu0.user_exits)
+	check "COM1: $serial_exits exits for $lines lines, $bytes bytes (at most $((4 + lines + bytes + 1)))" \
+		[ "$serial_exits" -le $((4 + lines + bytes + 1)) -a "$serial_exits" -gt "$lines" ]
+
+	# --hugepages with no hugetlbfs pool must fall back, not fault.
+	if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+		pool=$(cat /proc/sys/vm/nr_hugepages)
+		echo 0 >/proc/sys/vm/nr_hugepages
+		refvmm_run "$dir/hello.elf" "marker=42" --hugepages --stats
+		check "--hugepages with an empty pool falls back to normal pages" \
+			[ "$rc" -eq 0 -a "$(stat guest_hugetlb)" = 0 ]
+		echo 40 >/proc/sys/vm/nr_hugepages
+		refvmm_run "$dir/hello.elf" "marker=42" --hugepages --stats
+		used=$(stat guest_hugetlb)
+		echo "$pool" >/proc/sys/vm/nr_hugepages
+		if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 40 ] && [ "$used" != 1 ]; then
+			skip "--hugepages with a pool: the kernel could not reserve 40 huge pages"
+		else
+			check "--hugepages with a 40-page pool backs the guest with hugetlbfs" \
+				[ "$rc" -eq 0 -a "$used" = 1 ]
+		fi
+	else
+		skip "--hugepages: needs root to set the hugetlbfs pool"
+		skip "--hugepages with a pool: needs root"
+	fi
+
 	refvmm_run "$dir/rt_selftest.elf" "$selftest_args"
 	if [ "$rc" -eq 0 ] && selftest_passed; then
 		ok "rt_selftest under refvmm: all 16 pass"

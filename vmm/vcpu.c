@@ -82,15 +82,7 @@ int vcpu_init(struct vm *vm, int id, struct vmm_err *err)
 		return vmm_err_sys(err, VMM_ERR_KVM, "mmap of vcpu %d run area", id);
 	}
 	v->run_size = size;
-	if (cpuid_set(v, err))
-		return -1;
-	/* Stats are optional: older kernels lack KVM_GET_STATS_FD. */
-	if (kvm_cap(vm->kvm_fd, KVM_CAP_BINARY_STATS_FD) > 0) {
-		struct vmm_err ignored = { 0 };
-
-		kvm_stats_open(&v->stats, v->fd, &ignored);
-	}
-	return 0;
+	return cpuid_set(v, err);
 }
 
 void vcpu_destroy(struct vcpu *v)
@@ -178,10 +170,22 @@ void vcpu_snapshot_take(struct vcpu *v)
 	s->valid = true;
 }
 
+/*
+ * The stats file is opened on first use: reading its descriptors costs a few
+ * hundred microseconds that a run nobody asks figures of need not pay.
+ * Older kernels lack KVM_GET_STATS_FD; then every counter reads as -1.
+ */
 int64_t vcpu_stat(struct vcpu *v, const char *name)
 {
 	int idx;
 
+	if (!v->stats_tried) {
+		struct vmm_err ignored = { 0 };
+
+		v->stats_tried = true;
+		if (kvm_cap(v->vm->kvm_fd, KVM_CAP_BINARY_STATS_FD) > 0)
+			kvm_stats_open(&v->stats, v->fd, &ignored);
+	}
 	if (v->stats.fd < 0 || kvm_stats_read(&v->stats))
 		return -1;
 	idx = kvm_stats_find(&v->stats, name);

@@ -41,12 +41,16 @@ void vm_console_set(struct vm *vm, vm_console_fn fn, void *ctx)
 
 static int config_check(const struct vm_config *cfg, int kvm_fd, struct vmm_err *err)
 {
-	int max_vcpus = kvm_cap(kvm_fd, KVM_CAP_MAX_VCPUS);
+	int max_vcpus = 1;
 
-	if (max_vcpus <= 0)
-		max_vcpus = kvm_cap(kvm_fd, KVM_CAP_NR_VCPUS);
-	if (max_vcpus > VM_MAX_VCPUS)
-		max_vcpus = VM_MAX_VCPUS;
+	/* Every KVM runs one vCPU; ask only when more are wanted. */
+	if (cfg->nr_vcpus > 1) {
+		max_vcpus = kvm_cap(kvm_fd, KVM_CAP_MAX_VCPUS);
+		if (max_vcpus <= 0)
+			max_vcpus = kvm_cap(kvm_fd, KVM_CAP_NR_VCPUS);
+		if (max_vcpus > VM_MAX_VCPUS)
+			max_vcpus = VM_MAX_VCPUS;
+	}
 	if (cfg->mem_bytes < VM_MIN_MEM || cfg->mem_bytes > VM_MAX_MEM || cfg->mem_bytes % 4096)
 		return vmm_err_set(err, VMM_ERR_USAGE,
 				   "guest memory must be 2 to 3072 MiB in whole pages, not %llu bytes",

@@ -91,6 +91,7 @@ struct vcpu {
 	uint64_t nr_exits;
 	unsigned int unknown_io_reports;
 	struct kvm_stats stats;
+	bool stats_tried;	/* stats opened on first vcpu_stat */
 	struct vcpu_snapshot snap;
 };
 

@@ -30,7 +30,7 @@
 
 static struct {
 	uint32_t len;
-	char text[LINE_MAX];
+	char text[LINE_MAX + 1]; /* + 1: rt_printf formats in place, with a NUL */
 } line __attribute__((aligned(8)));
 static bool pv;
 
@@ -104,12 +104,26 @@ void rt_puts(const char *s)
 	rt_write(s, strlen(s));
 }
 
+/*
+ * Formats straight into the line buffer, saving a copy.  Text too long for
+ * the space left is formatted again, once the buffer has been sent, into a
+ * larger buffer and written in pieces.
+ */
 int rt_printf(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
 	int n;
 
+	va_start(ap, fmt);
+	n = rt_vsnprintf(line.text + line.len, LINE_MAX + 1 - line.len, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n <= LINE_MAX - line.len) {
+		line.len += n;
+		if (n && line.text[line.len - 1] == '\n')
+			rt_flush();
+		return n;
+	}
 	va_start(ap, fmt);
 	n = rt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

@@ -83,10 +83,10 @@ static void idt_exceptions_init(void)
 
 	rt_idt_set(0, rt_isr_table[0], 0, 0);
 	gate = idt[0];
-	memcpy(words, &gate, sizeof(words));
+	__builtin_memcpy(words, &gate, sizeof(words));
 	for (int v = 1; v < 32; v++) {
 		words[0] += 16;
-		memcpy(&idt[v], words, sizeof(words));
+		__builtin_memcpy(&idt[v], words, sizeof(words));
 	}
 	idt[8].ist = IST_DOUBLE_FAULT;
 }

@@ -14,9 +14,9 @@ void rt_hypervisor_detect(struct rt_hypervisor *hv)
 		return;
 	r = rt_cpuid(0x40000000, 0);
 	hv->max_leaf = r.eax;
-	memcpy(hv->signature, &r.ebx, 4);
-	memcpy(hv->signature + 4, &r.ecx, 4);
-	memcpy(hv->signature + 8, &r.edx, 4);
+	__builtin_memcpy(hv->signature, &r.ebx, 4);
+	__builtin_memcpy(hv->signature + 4, &r.ecx, 4);
+	__builtin_memcpy(hv->signature + 8, &r.edx, 4);
 	for (int i = 0; i < 12; i++)
 		if (hv->signature[i] && (hv->signature[i] < 0x20 || hv->signature[i] > 0x7e))
 			hv->signature[i] = '.';

@@ -4,14 +4,49 @@
  * length modifiers, a field width, and the '0' and '-' flags.  Output is
  * always NUL-terminated and truncated to size; the return value is the
  * length the full output would have had, as in C99.
+ *
+ * Literal text and %s strings are scanned and copied eight bytes per step,
+ * because where CPL0 code is emulated the cost is per instruction, not per
+ * byte: a zero-byte test finds a NUL or '%' in a word, and its lowest flag
+ * gives the position.  Reading up to seven bytes past a string's end is safe
+ * here (the runtime maps all of the first 4 GiB), and copies may store up to
+ * seven bytes of the source past the output's end, still inside buf.
+ * tests/unit builds this file for the host and checks it against the C
+ * library's snprintf.
  */
 #include "rt.h"
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define PERCENTS (ONES * '%')
 
 struct out {
 	char *buf;
 	size_t size;
 	size_t len;
 };
+
+/*
+ * A flag in the top bit of each zero byte of v.  Bytes above the first zero
+ * may be flagged falsely (borrow), so only the lowest flag is meaningful.
+ */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+	return (v - ONES) & ~v & HIGHS;
+}
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void store8(char *p, uint64_t v)
+{
+	__builtin_memcpy(p, &v, 8);
+}
 
 static void out_char(struct out *o, char c)
 {
@@ -20,18 +55,48 @@ static void out_char(struct out *o, char c)
 	o->len++;
 }
 
+/* Append n bytes; only what fits (leaving room for the NUL) is stored. */
+static void out_bytes(struct out *o, const char *s, size_t n)
+{
+	size_t room = o->len + 1 < o->size ? o->size - 1 - o->len : 0;
+	size_t k = n < room ? n : room, i = 0;
+	char *d = o->buf + o->len;
+
+	/* Whole words while the last one still lands inside buf (room + NUL). */
+	for (; i < k && room - i >= 8; i += 8)
+		store8(d + i, load8(s + i));
+	for (; i < k; i++)
+		d[i] = s[i];
+	o->len += n;
+}
+
+static void out_fill(struct out *o, char c, int n)
+{
+	while (n-- > 0)
+		out_char(o, c);
+}
+
+/* Length of s up to the first NUL, or the first byte of stop_word if nonzero. */
+static size_t span_until(const char *s, uint64_t stop_word)
+{
+	for (size_t n = 0;; n += 8) {
+		uint64_t v = load8(s + n);
+		uint64_t m = zero_bytes(v) | (stop_word ? zero_bytes(v ^ stop_word) : 0);
+
+		if (m)
+			return n + (__builtin_ctzll(m) >> 3);
+	}
+}
+
 static void out_padded(struct out *o, const char *s, size_t n, int width, bool left, char pad)
 {
 	int fill = width > (int)n ? width - (int)n : 0;
 
 	if (!left)
-		while (fill-- > 0)
-			out_char(o, pad);
-	while (n--)
-		out_char(o, *s++);
+		out_fill(o, pad, fill);
+	out_bytes(o, s, n);
 	if (left)
-		while (fill-- > 0)
-			out_char(o, ' ');
+		out_fill(o, ' ', fill);
 }
 
 static void out_number(struct out *o, uint64_t v, bool negative, unsigned base, bool upper,
@@ -60,15 +125,16 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 
-	for (; *fmt; fmt++) {
+	for (;;) {
+		size_t lit = span_until(fmt, PERCENTS);
 		bool left = false;
 		char pad = ' ';
 		int width = 0, longs = 0;
 
-		if (*fmt != '%') {
-			out_char(&o, *fmt);
-			continue;
-		}
+		out_bytes(&o, fmt, lit);
+		fmt += lit;
+		if (!*fmt)
+			break;
 		fmt++;
 		for (;; fmt++) {
 			if (*fmt == '-')
@@ -110,8 +176,7 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'p':
-			out_char(&o, '0');
-			out_char(&o, 'x');
+			out_bytes(&o, "0x", 2);
 			out_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, left,
 				   pad);
 			break;
@@ -120,7 +185,7 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!s)
 				s = "(null)";
-			out_padded(&o, s, strlen(s), width, left, ' ');
+			out_padded(&o, s, span_until(s, 0), width, left, ' ');
 			break;
 		}
 		case 'c':
@@ -137,6 +202,7 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			out_char(&o, *fmt);
 			break;
 		}
+		fmt++;
 	}
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';

@@ -42,7 +42,7 @@ selftest_passed() {
 
 if [ -n "$no_kvm" ]; then
 	for t in "hello under refvmm (PV console)" "hello under refvmm (COM1)" \
-		"PV console exits" "COM1 exits" "--hugepages fallback" "--hugepages with a pool" \
+		"PV console exits" "KVM binary stats" "COM1 exits" "--hugepages fallback" "--hugepages with a pool" \
 		"rt_selftest under refvmm" "rt_selftest under refvmm, xAPIC"; do
 		skip "$t: $no_kvm"
 	done
@@ -74,6 +74,13 @@ else
 	pv_exits=$(stat vcpu0.user_exits)
 	check "PV console: $pv_exits exits for $lines lines (probe + one per line + debug exit)" \
 		[ "$pv_exits" -eq $((1 + lines + 1)) ]
+	kvm_exits=$(stat vcpu0.exits)
+	if [ -z "$kvm_exits" ]; then
+		skip "KVM binary stats: this kernel has no KVM_GET_STATS_FD"
+	else
+		check "KVM binary stats: KVM counted $kvm_exits exits, at least the $pv_exits refvmm handled" \
+			[ "$kvm_exits" -ge "$pv_exits" ]
+	fi
 	refvmm_run "$dir/hello.elf" "marker=42 console=serial" --stats
 	bytes=$(wc -c <"$work/out")
 	serial_exits=$(stat vcpu0.user_exits)

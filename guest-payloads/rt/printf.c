@@ -188,9 +188,12 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			out_padded(&o, s, span_until(s, 0), width, left, ' ');
 			break;
 		}
-		case 'c':
-			out_char(&o, (char)va_arg(ap, int));
+		case 'c': {
+			char c = (char)va_arg(ap, int);
+
+			out_padded(&o, &c, 1, width, left, ' ');
 			break;
+		}
 		case '%':
 			out_char(&o, '%');
 			break;

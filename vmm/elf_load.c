@@ -28,8 +28,12 @@ static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 
 static int check_ident(const uint8_t *file, size_t size, Elf64_Ehdr *eh, struct vmm_err *err)
 {
-	if (size < EI_NIDENT || memcmp(file, ELFMAG, SELFMAG))
+	if (size < SELFMAG || memcmp(file, ELFMAG, SELFMAG))
 		return vmm_err_set(err, VMM_ERR_PAYLOAD, "not an ELF file (no \\177ELF magic)");
+	if (size < EI_NIDENT)
+		return vmm_err_set(err, VMM_ERR_PAYLOAD,
+				   "truncated ELF: %zu bytes, the identification alone needs %d", size,
+				   EI_NIDENT);
 	if (file[EI_CLASS] != ELFCLASS64)
 		return vmm_err_set(err, VMM_ERR_PAYLOAD,
 				   "ELF class %s: refvmm loads 64-bit (ELFCLASS64) x86-64 payloads",
@@ -102,10 +106,15 @@ static int check_load(const Elf64_Phdr *ph, unsigned int idx, size_t size, uint6
 	return 0;
 }
 
-/* Walk one PT_NOTE segment for the PVH entry note; 1 if found. */
+/*
+ * Walk one PT_NOTE segment for the PVH entry note; 1 if found.  Names and
+ * descriptors are padded to the segment's alignment: 4 bytes almost
+ * everywhere, 8 where a segment says so (as GNU property notes do).
+ */
 static int find_pvh_note(const uint8_t *file, const Elf64_Phdr *ph, uint64_t *entry)
 {
 	uint64_t off = ph->p_offset, end = ph->p_offset + ph->p_filesz;
+	uint64_t pad = ph->p_align == 8 ? 7 : 3;
 
 	while (end - off >= sizeof(Elf64_Nhdr)) {
 		Elf64_Nhdr nh;
@@ -113,8 +122,8 @@ static int find_pvh_note(const uint8_t *file, const Elf64_Phdr *ph, uint64_t *en
 
 		memcpy(&nh, file + off, sizeof(nh));
 		off += sizeof(nh);
-		name_len = ((uint64_t)nh.n_namesz + 3) & ~3ull;
-		desc_len = ((uint64_t)nh.n_descsz + 3) & ~3ull;
+		name_len = ((uint64_t)nh.n_namesz + pad) & ~pad;
+		desc_len = ((uint64_t)nh.n_descsz + pad) & ~pad;
 		if (!range_ok(off, name_len + desc_len, end))
 			return 0;
 		if (nh.n_type == PVH_NOTE_PHYS32_ENTRY && nh.n_namesz == sizeof(PVH_NOTE_NAME) &&
@@ -192,8 +201,9 @@ int elf_load_pvh(const uint8_t *file, size_t size, uint8_t *mem, uint64_t mem_si
 				   "no PVH entry note (Xen note type %u, XEN_ELFNOTE_PHYS32_ENTRY) "
 				   "in any PT_NOTE segment: not a PVH payload",
 				   PVH_NOTE_PHYS32_ENTRY);
+	/* Only segments that are loaded (and so were checked) may hold the entry. */
 	for (unsigned int i = 0; i < eh.e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && entry >= ph[i].p_paddr &&
+		if (ph[i].p_type == PT_LOAD && ph[i].p_memsz && entry >= ph[i].p_paddr &&
 		    entry - ph[i].p_paddr < ph[i].p_filesz)
 			entry_loaded = true;
 	if (!entry_loaded || entry > UINT32_MAX)

@@ -43,6 +43,9 @@ static int walk(const struct guest_mem *m, uint64_t table, uint64_t gva, int lev
 
 		if (read_entry(m, table + idx * entry_size, entry_size, &e) || !(e & PTE_P))
 			return -1;
+		/* PS is reserved above the 1 GiB level: the CPU would fault. */
+		if (level > 3 && (e & PTE_PS))
+			return -1;
 		addr_mask = entry_size == 4 ? 0xfffff000ull : PTE_ADDR;
 		if (level > 1 && level <= 3 && (e & PTE_PS)) {
 			uint64_t page = 1ull << shift;

@@ -8,9 +8,11 @@
  * Literal text and %s strings are scanned and copied eight bytes per step,
  * because where CPL0 code is emulated the cost is per instruction, not per
  * byte: a zero-byte test finds a NUL or '%' in a word, and its lowest flag
- * gives the position.  Reading up to seven bytes past a string's end is safe
- * here (the runtime maps all of the first 4 GiB), and copies may store up to
- * seven bytes of the source past the output's end, still inside buf.
+ * gives the position.  So the format and %s strings may be read up to seven
+ * bytes past their NUL, which is always mapped in the guest (the runtime
+ * maps all of the first 4 GiB); the formatter's own sources (digits, %c)
+ * have that slack built in.  Copies may store up to seven bytes of the
+ * source past the output's end, still inside buf.
  * tests/unit builds this file for the host and checks it against the C
  * library's snprintf.
  */
@@ -103,8 +105,8 @@ static void out_number(struct out *o, uint64_t v, bool negative, unsigned base, 
 		       int width, bool left, char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[24];
-	int i = sizeof(tmp);
+	char tmp[24 + 7]; /* 7: out_bytes may read a word from the last digit */
+	int i = 24;
 
 	do {
 		tmp[--i] = digits[v % base];
@@ -118,7 +120,7 @@ static void out_number(struct out *o, uint64_t v, bool negative, unsigned base, 
 			tmp[--i] = '-';
 		}
 	}
-	out_padded(o, tmp + i, sizeof(tmp) - i, width, left, pad);
+	out_padded(o, tmp + i, 24 - i, width, left, pad);
 }
 
 int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
@@ -176,22 +178,25 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'p':
-			out_bytes(&o, "0x", 2);
+			out_char(&o, '0');
+			out_char(&o, 'x');
 			out_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, left,
 				   pad);
 			break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);
 
+			static const char null_str[16] = "(null)";
+
 			if (!s)
-				s = "(null)";
+				s = null_str;
 			out_padded(&o, s, span_until(s, 0), width, left, ' ');
 			break;
 		}
 		case 'c': {
-			char c = (char)va_arg(ap, int);
+			char c[8] = { (char)va_arg(ap, int) };
 
-			out_padded(&o, &c, 1, width, left, ' ');
+			out_padded(&o, c, 1, width, left, ' ');
 			break;
 		}
 		case '%':

@@ -48,8 +48,9 @@ static unsigned int pick(unsigned int n)
 	return (unsigned int)(next() % n);
 }
 
-static const char *const strings[] = { "", "a", "hvbench", "KVMKVMKVM", "0123456789abcdefg",
-				       "a rather longer string that spans several words" };
+/* Fixed-size rows: each string has the zero slack the formatter may read. */
+static const char strings[][64] = { "", "a", "hvbench", "KVMKVMKVM", "0123456789abcdefg",
+				    "a rather longer string that spans several words" };
 
 static long long pick_signed(void)
 {
@@ -100,7 +101,8 @@ static void add_conversion(char *fmt, struct arg *a)
 		break;
 	case 's':
 		*a = (struct arg){ .kind = ARG_STR,
-				   .s = strings[pick(sizeof(strings) / sizeof(strings[0]))] };
+				   .s = pick(10) ? strings[pick(sizeof(strings) / sizeof(strings[0]))]
+						 : NULL };
 		break;
 	case 'c':
 		*a = (struct arg){ .kind = ARG_CHAR, .i = 'A' + pick(26) };

@@ -126,14 +126,15 @@ else
 fi
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-	for t in "hello under QEMU KVM" "hello under QEMU TCG" "rt_selftest under QEMU KVM" \
-		"rt_selftest under QEMU TCG"; do
+	for t in "hello under QEMU KVM" "hello under QEMU TCG" "exit status under QEMU KVM" \
+		"exit status under QEMU TCG" "rt_selftest under QEMU KVM" "rt_selftest under QEMU TCG"; do
 		skip "$t: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
 	done
 else
 	for accel in kvm tcg; do
 		if [ "$accel" = kvm ] && [ -n "$no_kvm" ]; then
 			skip "hello under QEMU KVM: $no_kvm"
+			skip "exit status under QEMU KVM: $no_kvm"
 			skip "rt_selftest under QEMU KVM: $no_kvm"
 			continue
 		fi
@@ -145,6 +146,8 @@ else
 			not_ok "hello under QEMU $accel: exit code $rc"
 			diag <"$work/out"; diag <"$work/err"
 		fi
+		qemu_run "$accel" "$dir/exit_status.elf" "status=5"
+		check "status 5 under QEMU $accel is exit code (5 << 1) | 1 = 11" [ "$rc" -eq 11 ]
 		qemu_run "$accel" "$dir/rt_selftest.elf" "$selftest_args"
 		if [ "$rc" -eq 1 ] && selftest_passed; then
 			ok "rt_selftest under QEMU $accel: all 16 pass"

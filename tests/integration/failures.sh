@@ -120,6 +120,17 @@ else
 	diag <"$work/err"
 fi
 
+# The payload's status is refvmm's exit status up to 63; above, refvmm's own.
+for status in 0 5 63; do
+	run "$dir/exit_status.elf" --cmdline "status=$status"
+	check "payload status $status is refvmm's exit status" [ "$rc" -eq "$status" ]
+done
+run "$dir/exit_status.elf" --cmdline "status=64"
+status_out_of_range() {
+	[ "$rc" -eq 69 ] && grep -q 'payload status 64 is above 63' "$work/err"
+}
+check "payload status 64 gives exit status 69 and says why" status_out_of_range
+
 # Bad input: one line on stderr, a distinct status.
 one_line_error() { # expected status, pattern
 	[ "$rc" -eq "$1" ] && [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "$2" "$work/err"

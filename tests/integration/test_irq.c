@@ -108,8 +108,10 @@ static void test_irq_paths(void **state)
 	size_t size;
 
 	(void)state;
-	if (access("/dev/kvm", R_OK | W_OK))
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("# SKIP no usable /dev/kvm (missing, or no permission: run as root)\n");
 		skip();
+	}
 	snprintf(path, sizeof(path), "%s/irq.elf", payload_dir);
 	elf = read_file(path, &size);
 	h.vm = vm_create(&cfg, &err);

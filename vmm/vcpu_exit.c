@@ -39,6 +39,12 @@ static void dispatch(struct vcpu *v, const struct io_bus *bus, const char *space
 		unknown_access(v, space, a);
 }
 
+/* After a device access: go on running unless that access ended the run. */
+static bool run_goes_on(const struct vcpu *v)
+{
+	return !atomic_load(&v->vm->stopping) && !atomic_load(&v->vm->done);
+}
+
 static bool exit_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -62,7 +68,7 @@ static bool exit_io(struct vcpu *v)
 		a.data = (uint8_t *)run + run->io.data_offset + (uint64_t)i * a.size;
 		dispatch(v, &v->vm->pio, "port", &a);
 	}
-	return !atomic_load(&v->vm->stopping) && !v->vm->done;
+	return run_goes_on(v);
 }
 
 static bool exit_mmio(struct vcpu *v)
@@ -82,7 +88,7 @@ static bool exit_mmio(struct vcpu *v)
 		return false;
 	}
 	dispatch(v, &v->vm->mmio, "MMIO", &a);
-	return !atomic_load(&v->vm->stopping) && !v->vm->done;
+	return run_goes_on(v);
 }
 
 /*

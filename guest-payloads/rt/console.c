@@ -48,11 +48,6 @@ void rt_console_init(void)
 	rt_outb(PORT_COM1 + UART_MCR, UART_MCR_DTR_RTS);
 }
 
-bool rt_console_is_pv(void)
-{
-	return pv;
-}
-
 void rt_flush(void)
 {
 	const char *p = line.text;
@@ -92,16 +87,6 @@ void rt_write(const char *s, size_t n)
 	}
 	if (ends_line)
 		rt_flush();
-}
-
-void rt_putc(char c)
-{
-	rt_write(&c, 1);
-}
-
-void rt_puts(const char *s)
-{
-	rt_write(s, strlen(s));
 }
 
 /*

@@ -23,10 +23,7 @@ int guest_main(void);
  * else COM1; "console=serial" on the command line forces COM1.  Output is
  * buffered and sent when a write ends a line.
  */
-void rt_putc(char c);
-void rt_puts(const char *s);
 void rt_write(const char *s, size_t n);
-bool rt_console_is_pv(void);
 int rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -165,11 +162,6 @@ const char *rt_exception_name(uint8_t vector);
 /* Interrupts: handlers run at CPL0 with interrupts off. */
 typedef void (*rt_irq_handler)(uint8_t vector);
 void rt_irq_register(uint8_t vector, rt_irq_handler fn);
-
-static inline void rt_irq_enable(void)
-{
-	__asm__ volatile("sti" : : : "memory");
-}
 
 static inline void rt_irq_disable(void)
 {

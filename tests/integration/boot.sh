@@ -8,8 +8,6 @@ set -u
 . "$(dirname "$0")/tap.sh"
 refvmm=$1
 dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 selftest_args="selftest_num=1234 selftest_hex=0xbeef selftest_flag"
 
 echo "TAP version 13"

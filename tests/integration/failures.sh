@@ -9,8 +9,6 @@ set -u
 . "$(dirname "$0")/tap.sh"
 refvmm=$1
 dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 EXIT_USAGE=64 EXIT_PAYLOAD=65 EXIT_KVM=66 EXIT_HANG=67 EXIT_CRASH=68
 DEADLINE=2

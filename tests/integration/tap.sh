@@ -2,6 +2,9 @@
 # Small TAP helpers for the integration scripts (sourced, not run).
 tap_n=0
 tap_failed=0
+# Scratch space for each script's outputs, removed when it ends.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 ok() {
 	tap_n=$((tap_n + 1))

@@ -16,6 +16,8 @@
 #define APIC_REG_TPR 0x80
 #define APIC_REG_EOI 0xb0
 #define APIC_REG_SVR 0xf0
+#define APIC_REG_ICR 0x300
+#define APIC_REG_ICR_HIGH 0x310
 #define APIC_SVR_ENABLE 0x100
 
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
@@ -36,7 +38,7 @@ bool rt_apic_is_x2apic(void)
 	return x2apic;
 }
 
-static void apic_write(uint32_t reg, uint32_t v)
+void rt_apic_write(uint32_t reg, uint32_t v)
 {
 	if (x2apic)
 		rt_wrmsr(X2APIC_MSR(reg), v);
@@ -44,7 +46,7 @@ static void apic_write(uint32_t reg, uint32_t v)
 		xapic[reg / 4] = v;
 }
 
-static uint32_t apic_read(uint32_t reg)
+uint32_t rt_apic_read(uint32_t reg)
 {
 	return x2apic ? (uint32_t)rt_rdmsr(X2APIC_MSR(reg)) : xapic[reg / 4];
 }
@@ -63,8 +65,8 @@ bool rt_apic_enable(void)
 	rt_wrmsr(MSR_APIC_BASE, base);
 	if (x2apic)
 		rt_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
-	apic_write(APIC_REG_TPR, 0);
-	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | RT_VEC_SPURIOUS);
+	rt_apic_write(APIC_REG_TPR, 0);
+	rt_apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | RT_VEC_SPURIOUS);
 	/*
 	 * Interrupts now come through the APIC: mask the legacy 8259s, whose
 	 * output (through LINT0, ExtINT on the boot CPU) would otherwise deliver
@@ -77,12 +79,26 @@ bool rt_apic_enable(void)
 
 uint32_t rt_apic_id(void)
 {
-	uint32_t id = apic_read(APIC_REG_ID);
+	uint32_t id = rt_apic_read(APIC_REG_ID);
 
 	return x2apic ? id : id >> 24;
 }
 
 void rt_apic_eoi(void)
 {
-	apic_write(APIC_REG_EOI, 0);
+	rt_apic_write(APIC_REG_EOI, 0);
+}
+
+/*
+ * x2APIC takes the whole ICR in one MSR write; xAPIC needs the destination
+ * in ICR high first, and the write of ICR low sends.
+ */
+void rt_apic_ipi(uint32_t dest, uint8_t vector)
+{
+	if (x2apic) {
+		rt_wrmsr(X2APIC_MSR(APIC_REG_ICR), ((uint64_t)dest << 32) | vector);
+		return;
+	}
+	rt_apic_write(APIC_REG_ICR_HIGH, dest << 24);
+	rt_apic_write(APIC_REG_ICR, vector);
 }

@@ -8,6 +8,8 @@
 #include "internal.h"
 #include "layout.h"
 
+#include <stddef.h>
+
 #define IST_DOUBLE_FAULT 1
 
 struct tss {
@@ -18,6 +20,13 @@ struct tss {
 	uint64_t reserved2;
 	uint16_t reserved3;
 	uint16_t iomap_base;
+	/*
+	 * I/O permission bitmap, one bit per port, set = CPL3 access faults,
+	 * and the all-ones byte the CPU may read past the last port.  Only
+	 * hvbench's own ports (RT_USER_PORTS_*) are open to CPL3: some
+	 * hypervisors (PVM) ignore IOPL for CPL3 but honour the bitmap.
+	 */
+	uint8_t iomap[65536 / 8 + 1];
 } __attribute__((packed));
 
 struct idt_entry {
@@ -62,7 +71,10 @@ static void tss_install(void)
 
 	tss.rsp[0] = (uintptr_t)(trap_stack + sizeof(trap_stack));
 	tss.ist[IST_DOUBLE_FAULT - 1] = (uintptr_t)(df_stack + sizeof(df_stack));
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap: CPL3 port access faults */
+	tss.iomap_base = offsetof(struct tss, iomap);
+	memset(tss.iomap, 0xff, sizeof(tss.iomap));
+	for (unsigned int port = RT_USER_PORTS_FIRST; port <= RT_USER_PORTS_LAST; port++)
+		tss.iomap[port / 8] &= ~(1u << (port % 8));
 	rt_gdt[RT_TSS_SEL / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 				 (0x89ull << 40) /* present, available 64-bit TSS */ |
 				 ((limit >> 16) << 48) | (((base >> 24) & 0xff) << 56);

@@ -18,6 +18,7 @@ static const char *const names[32] = {
 static struct rt_jmpbuf catch_jb;
 static struct rt_exception *catch_ex;
 static rt_irq_handler handlers[256];
+static rt_fault_fn fault_fns[32];
 
 const char *rt_exception_name(uint8_t vector)
 {
@@ -55,6 +56,12 @@ void rt_irq_register(uint8_t vector, rt_irq_handler fn)
 	rt_idt_set(vector, rt_isr_table[vector], 0, 0);
 }
 
+void rt_fault_register(uint8_t vector, rt_fault_fn fn)
+{
+	if (vector < 32)
+		fault_fns[vector] = fn;
+}
+
 static void exception(struct rt_frame *f)
 {
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
@@ -82,6 +89,8 @@ void rt_interrupt(struct rt_frame *f)
 	if (f->vector == RT_VEC_UD && rt_user_return(f))
 		return;
 	if (f->vector < 32) {
+		if (fault_fns[f->vector] && fault_fns[f->vector](f->vector, &f->rip))
+			return;
 		exception(f);
 		return;
 	}

@@ -17,4 +17,8 @@
 
 #define RT_STACK_SIZE 16384
 
+/* Ports CPL3 code may use (the I/O bitmap): hvbench's devices, not the PIC or UART. */
+#define RT_USER_PORTS_FIRST 0x540
+#define RT_USER_PORTS_LAST 0x5ff
+
 #endif

@@ -41,6 +41,9 @@ uint64_t rt_cmdline_u64(const char *key, uint64_t fallback);
 /* Guest RAM as the loader's memory map describes it. */
 uint64_t rt_ram_bytes(void);
 
+/* The end of the payload image (its .bss), page-aligned: RAM above is free. */
+extern char rt_image_end[];
+
 /* Port I/O. */
 static inline void rt_outb(uint16_t port, uint8_t v)
 {
@@ -157,7 +160,20 @@ uint64_t rt_catch(rt_fn fn, void *arg, struct rt_exception *ex);
 /* Run fn(arg) at CPL3 on a user stack and return its result at CPL0. */
 uint64_t rt_run_user(rt_fn fn, void *arg);
 
+/*
+ * CPL3 code may use ports 0x540-0x5ff (hvbench's devices) through the TSS
+ * I/O bitmap; any other port raises #GP.
+ */
+
 const char *rt_exception_name(uint8_t vector);
+
+/*
+ * A handler for one exception vector, called before the default report:
+ * it may move *rip past the faulting instruction and return true to resume
+ * there.  For measuring exception round trips; NULL removes it.
+ */
+typedef bool (*rt_fault_fn)(uint8_t vector, uint64_t *rip);
+void rt_fault_register(uint8_t vector, rt_fault_fn fn);
 
 /* Interrupts: handlers run at CPL0 with interrupts off. */
 typedef void (*rt_irq_handler)(uint8_t vector);
@@ -180,6 +196,11 @@ bool rt_apic_enable(void);
 bool rt_apic_is_x2apic(void);
 uint32_t rt_apic_id(void);
 void rt_apic_eoi(void);
+/* APIC register access by xAPIC offset (0x20 ID, 0x300 ICR, 0x320 LVT timer, ...). */
+void rt_apic_write(uint32_t reg, uint32_t v);
+uint32_t rt_apic_read(uint32_t reg);
+/* Send a fixed IPI with vector to the CPU with APIC ID dest (x2APIC: one MSR write). */
+void rt_apic_ipi(uint32_t dest, uint8_t vector);
 
 /* freestanding string functions the compiler may also call */
 void *memset(void *dst, int c, size_t n);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The benchmark payload's main program: runs one workload, named on the
+ * command line, and prints its samples as @hvb records (docs/protocol.md).
+ *
+ * Command line: name=W mode=M cpl=0|3 [batch=B] [samples=S] [target_ms=T]
+ * [warmup_ms=U] tsc_khz=K.  Everything that decides the figures happens at
+ * the measured CPL: the timer's own cost, the warm-up, the choice of batch
+ * size (so the timer costs at most 1/TIMER_SHARE of a batch) and the
+ * samples.  The records are printed afterwards, at CPL0, outside the marks.
+ */
+#include "guest.h"
+
+#define TIMER_SHARE 20		/* the timer may cost 5% of a batch */
+#define TIMER_ROUNDS 63
+#define MIN_SAMPLES 10
+#define BATCH_MAX (1ull << 24)
+
+struct plan {
+	const struct guest_workload *w;
+	struct bench_ctx *ctx;
+	uint64_t batch;		/* 0: calibrate */
+	uint64_t nsamples;	/* 0: from target_cycles */
+	uint64_t target_cycles, warmup_cycles;
+	uint64_t timer;		/* median cycles of an empty timed region */
+	uint64_t ops_used;
+};
+
+static uint64_t samples[HVB_SAMPLES_MAX];
+static struct hvb_shared shared_page __attribute__((aligned(4096)));
+static bool shared_announced;
+
+struct hvb_shared *bench_shared(void)
+{
+	if (!shared_announced) {
+		rt_outl(PORT_HVB_SHARED, (uint32_t)(uintptr_t)&shared_page);
+		shared_announced = true;
+	}
+	return &shared_page;
+}
+
+bool bench_wait_change(volatile uint64_t *counter, uint64_t old, uint64_t limit)
+{
+	for (uint64_t i = 0; i < limit && *counter == old; i++)
+		rt_irq_wait();
+	return *counter != old;
+}
+
+void bench_note(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rt_printf(HVB_RECORD_PREFIX "note %s\n", line);
+}
+
+static void mark(uint8_t what)
+{
+	rt_outb(PORT_HVB_MARK, what);
+}
+
+static void sort_u64(uint64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static uint64_t timer_cost(void)
+{
+	uint64_t t[TIMER_ROUNDS];
+
+	for (int i = 0; i < TIMER_ROUNDS; i++) {
+		uint64_t t0 = rt_rdtsc_begin();
+
+		t[i] = rt_rdtsc_end() - t0;
+	}
+	sort_u64(t, TIMER_ROUNDS);
+	return t[TIMER_ROUNDS / 2];
+}
+
+static uint64_t time_batch(struct plan *p, uint64_t n)
+{
+	uint64_t t0, t1;
+
+	p->ops_used += n;
+	if (p->w->timed)
+		return p->w->timed(n);
+	t0 = rt_rdtsc_begin();
+	p->w->op(n);
+	t1 = rt_rdtsc_end();
+	return t1 - t0;
+}
+
+/* Ops still available to a workload with a finite supply (fresh pages). */
+static uint64_t ops_left(const struct plan *p)
+{
+	return p->ctx->max_ops > p->ops_used ? p->ctx->max_ops - p->ops_used : 0;
+}
+
+/* Double the batch until one costs TIMER_SHARE timer readings and a microsecond. */
+static void calibrate(struct plan *p, uint64_t tsc_khz)
+{
+	uint64_t goal = p->timer * TIMER_SHARE;
+	uint64_t n = 1;
+
+	if (goal < tsc_khz / 1000)
+		goal = tsc_khz / 1000;
+	while (n < BATCH_MAX && 4 * n <= ops_left(p) / MIN_SAMPLES) {
+		if (time_batch(p, n) >= goal)
+			break;
+		n *= 2;
+	}
+	p->batch = n;
+}
+
+static uint64_t measure(void *arg)
+{
+	struct plan *p = arg;
+	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
+	uint64_t spent = 0, per_batch;
+
+	p->timer = timer_cost();
+	if (!p->batch)
+		calibrate(p, tsc_khz);
+	do { /* warm-up: caches, TLBs, the host's own lazy state */
+		spent += time_batch(p, p->batch);
+	} while (spent < p->warmup_cycles && ops_left(p) >= p->batch * (MIN_SAMPLES + 1));
+	per_batch = time_batch(p, p->batch);
+	if (!p->nsamples)
+		p->nsamples = p->target_cycles / (per_batch ? per_batch : 1);
+	if (p->nsamples < MIN_SAMPLES)
+		p->nsamples = MIN_SAMPLES;
+	if (p->nsamples > HVB_SAMPLES_MAX)
+		p->nsamples = HVB_SAMPLES_MAX;
+	if (p->nsamples > ops_left(p) / p->batch)
+		p->nsamples = ops_left(p) / p->batch;
+	mark(HVB_MARK_BEGIN);
+	for (uint64_t i = 0; i < p->nsamples; i++)
+		samples[i] = time_batch(p, p->batch);
+	mark(HVB_MARK_END);
+	return 0;
+}
+
+/* Host-timed workloads: the guest serves until the host says stop. */
+static uint64_t run_hosted(void *arg)
+{
+	struct plan *p = arg;
+
+	p->timer = timer_cost();
+	mark(HVB_MARK_BEGIN);
+	p->w->op(0);
+	mark(HVB_MARK_END);
+	p->nsamples = 0;
+	return 0;
+}
+
+static void samples_print(const struct plan *p)
+{
+	char line[HVB_SAMPLES_PER_LINE * 21 + 16];
+
+	for (uint64_t i = 0; i < p->nsamples; i += HVB_SAMPLES_PER_LINE) {
+		size_t n = 0;
+
+		n += rt_snprintf(line + n, sizeof(line) - n, HVB_RECORD_PREFIX "s");
+		for (uint64_t j = i; j < p->nsamples && j < i + HVB_SAMPLES_PER_LINE; j++)
+			n += rt_snprintf(line + n, sizeof(line) - n, " %lu", samples[j]);
+		rt_printf("%s\n", line);
+	}
+}
+
+static const struct guest_workload *workload_find(const char *name)
+{
+	for (size_t i = 0; guest_workloads[i]; i++)
+		if (!strcmp(guest_workloads[i]->name, name))
+			return guest_workloads[i];
+	return NULL;
+}
+
+static bool cmdline_copy(const char *key, char *buf, size_t len, const char *fallback)
+{
+	const char *v = rt_cmdline_get(key);
+
+	if (!v && !fallback)
+		return false;
+	rt_snprintf(buf, len, "%s", v ? v : fallback);
+	return true;
+}
+
+static int unavailable(const char *why)
+{
+	rt_printf(HVB_RECORD_PREFIX "unavailable %s\n", why);
+	return GUEST_STATUS_PASS;
+}
+
+int guest_main(void)
+{
+	static char name[64], mode[16];
+	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
+	struct bench_ctx ctx = { .cpl = rt_cmdline_u64("cpl", 0), .max_ops = UINT64_MAX };
+	struct plan p = {
+		.ctx = &ctx,
+		.batch = rt_cmdline_u64("batch", 0),
+		.nsamples = rt_cmdline_u64("samples", 0),
+		.target_cycles = rt_cmdline_u64("target_ms", 100) * tsc_khz,
+		.warmup_cycles = rt_cmdline_u64("warmup_ms", 10) * tsc_khz,
+	};
+	ctx.mode = mode;
+	if (!cmdline_copy("name", name, sizeof(name), NULL) || !tsc_khz)
+		return unavailable("the command line needs name= and tsc_khz=");
+	cmdline_copy("mode", mode, sizeof(mode), "hvm");
+	p.w = workload_find(name);
+	if (!p.w)
+		return unavailable("this payload has no workload of that name");
+	if (ctx.cpl > 3 || !(p.w->cpls & CPL_BIT(ctx.cpl)))
+		return unavailable("the workload cannot run at that CPL");
+	if (p.w->setup && p.w->setup(&ctx))
+		return unavailable(ctx.why);
+	if (p.batch > BATCH_MAX)
+		p.batch = BATCH_MAX;
+	if (ctx.cpl == 3)
+		rt_run_user(p.w->hosted ? run_hosted : measure, &p);
+	else if (p.w->hosted)
+		run_hosted(&p);
+	else
+		measure(&p);
+	if (!p.nsamples && !p.w->hosted)
+		return unavailable("no operations left to measure after warm-up");
+	if (p.w->finish)
+		p.w->finish();
+	rt_printf(HVB_RECORD_PREFIX "begin name=%s mode=%s cpl=%u batch=%lu samples=%lu timer=%lu "
+		  "corr=%lu tsc_khz=%lu\n", name, ctx.mode, ctx.cpl, p.batch, p.nsamples, p.timer,
+		  p.w->timed ? 0ul : p.timer, tsc_khz);
+	samples_print(&p);
+	rt_printf(HVB_RECORD_PREFIX "end\n");
+	return GUEST_STATUS_PASS;
+}

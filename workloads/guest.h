@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest halves of the benchmark workloads.  Each file *_guest.c defines
+ * struct guest_workload objects; guest_table.c lists them.  The bench
+ * payload (bench_guest.c) picks one by name from the command line, sets it
+ * up at CPL0, then times batches of its operation at the requested CPL.
+ */
+#ifndef WORKLOADS_GUEST_H
+#define WORKLOADS_GUEST_H
+
+#include "hvbench/bench.h"
+#include "rt.h"
+
+#define CPL_BIT(n) (1u << (n))
+#define CPL_ANY (CPL_BIT(0) | CPL_BIT(3))
+
+/* A workload timed by the framework around op(). */
+#define WORKLOAD(var, nm, cpl_mask, setup_fn, op_fn) \
+	const struct guest_workload var = { .name = nm, .cpls = cpl_mask, .setup = setup_fn, \
+					    .op = op_fn }
+
+struct bench_ctx {
+	const char *mode;	/* hvm, pv, offload, offload-poll */
+	unsigned int cpl;	/* 0 or 3 */
+	uint64_t max_ops;	/* setup may lower it: operations available in all */
+	char why[160];		/* setup failure: why the workload cannot run */
+	struct hvb_shared *shared; /* the page announced to the host */
+};
+
+struct guest_workload {
+	const char *name;
+	unsigned int cpls;	/* CPL_BIT(0) | CPL_BIT(3) */
+	/* At CPL0 before timing; 0, or -1 with ctx->why set. */
+	int (*setup)(struct bench_ctx *ctx);
+	/* n operations back to back, at the measured CPL. */
+	void (*op)(uint64_t n);
+	/*
+	 * Instead of op: n operations, returning the TSC cycles they took by
+	 * the workload's own definition (e.g. timer lateness summed).
+	 */
+	uint64_t (*timed)(uint64_t n);
+	/*
+	 * Host-timed: the host makes the samples (e.g. interrupt injection
+	 * latency seen from the host); op(0) serves until shared->stop.
+	 */
+	bool hosted;
+	/* Optional, at CPL0 after the samples: print notes (counts, checks). */
+	void (*finish)(void);
+};
+
+/* Write a note record (goes into the result). */
+void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Announce the shared page to the host (once, from setup). */
+struct hvb_shared *bench_shared(void);
+
+/* Enable interrupts at CPL0 and wait until *counter changes (or limit rounds). */
+bool bench_wait_change(volatile uint64_t *counter, uint64_t old, uint64_t limit);
+
+extern const struct guest_workload *const guest_workloads[];
+
+#define BENCH_SETUP_FAIL(ctx, ...) \
+	(rt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), -1)
+
+#endif

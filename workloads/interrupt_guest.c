@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * interrupt family, guest half.
+ *
+ * irq-inject: host-timed.  The guest idles in hlt; its handler counts each
+ * interrupt in the shared page, which the host's injector polls, so the
+ * host sees send -> guest handler without any exit on the way back.
+ * self-ipi: an IPI to this CPU, sent with interrupts off and taken right
+ * after sti: ICR write, delivery and the handler's EOI.
+ * timer-deadline: cyclictest in miniature: arm the TSC-deadline timer
+ * delay_us ahead, hlt, and record how late the handler ran.
+ * eoi: the EOI write alone (with nothing in service it changes nothing).
+ */
+#include "guest.h"
+
+#define MSR_TSC_DEADLINE 0x6e0
+#define APIC_LVT_TIMER 0x320
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define WAIT_ROUNDS 100000
+
+static struct hvb_shared *shared;
+static volatile uint64_t fired;
+static volatile uint64_t fired_tsc;
+
+static void on_inject(uint8_t vector)
+{
+	(void)vector;
+	shared->irq_ack++;
+	rt_apic_eoi();
+}
+
+static void on_count(uint8_t vector)
+{
+	(void)vector;
+	fired++;
+	rt_apic_eoi();
+}
+
+static void on_timer(uint8_t vector)
+{
+	(void)vector;
+	fired_tsc = rt_rdtsc_begin();
+	fired++;
+	rt_apic_eoi();
+}
+
+static int apic_setup(struct bench_ctx *ctx, uint8_t vector, rt_irq_handler fn)
+{
+	if (!rt_apic_enable())
+		return BENCH_SETUP_FAIL(ctx, "no local APIC (the VMM has no in-kernel irqchip?)");
+	rt_irq_register(vector, fn);
+	return 0;
+}
+
+static int setup_inject(struct bench_ctx *ctx)
+{
+	shared = bench_shared();
+	return apic_setup(ctx, HVB_VEC_INJECT, on_inject);
+}
+
+static void serve_inject(uint64_t n)
+{
+	(void)n;
+	while (!shared->stop)
+		rt_irq_wait();
+}
+
+static int setup_self_ipi(struct bench_ctx *ctx)
+{
+	return apic_setup(ctx, HVB_VEC_SELF_IPI, on_count);
+}
+
+static void op_self_ipi(uint64_t n)
+{
+	uint32_t self = rt_apic_id();
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t before = fired;
+
+		rt_apic_ipi(self, HVB_VEC_SELF_IPI);
+		__asm__ volatile("sti; nop; cli" : : : "memory");
+		if (fired == before)
+			bench_wait_change(&fired, before, WAIT_ROUNDS);
+	}
+}
+
+static uint64_t delay_cycles;
+
+static int setup_timer(struct bench_ctx *ctx)
+{
+	if (!(rt_cpuid(1, 0).ecx & CPUID_1_ECX_TSC_DEADLINE))
+		return BENCH_SETUP_FAIL(ctx, "the CPU offers no TSC-deadline timer");
+	if (apic_setup(ctx, HVB_VEC_TIMER, on_timer))
+		return -1;
+	rt_apic_write(APIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | HVB_VEC_TIMER);
+	delay_cycles = rt_cmdline_u64("delay_us", 50) * rt_cmdline_u64("tsc_khz", 0) / 1000;
+	bench_note("timer delay_cycles=%lu", delay_cycles);
+	return 0;
+}
+
+/* Sum of lateness: handler entry minus the programmed deadline. */
+static uint64_t timed_timer(uint64_t n)
+{
+	uint64_t late = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t before = fired;
+		uint64_t deadline = rt_rdtsc_begin() + delay_cycles;
+
+		rt_wrmsr(MSR_TSC_DEADLINE, deadline);
+		bench_wait_change(&fired, before, WAIT_ROUNDS);
+		late += fired_tsc > deadline ? fired_tsc - deadline : 0;
+	}
+	return late;
+}
+
+static int setup_eoi(struct bench_ctx *ctx)
+{
+	return apic_setup(ctx, HVB_VEC_SELF_IPI, on_count);
+}
+
+static void op_eoi(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_apic_eoi();
+}
+
+const struct guest_workload gw_irq_inject = {
+	.name = "irq-inject", .cpls = CPL_BIT(0), .setup = setup_inject, .op = serve_inject,
+	.hosted = true,
+};
+WORKLOAD(gw_self_ipi, "self-ipi", CPL_BIT(0), setup_self_ipi, op_self_ipi);
+const struct guest_workload gw_timer_deadline = {
+	.name = "timer-deadline", .cpls = CPL_BIT(0), .setup = setup_timer, .timed = timed_timer,
+};
+WORKLOAD(gw_eoi, "eoi", CPL_BIT(0), setup_eoi, op_eoi);

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmexit family, guest half: one instruction or access per exit reason.
+ * Each op() runs its instruction n times and nothing else, so a batch's
+ * time over n is the round trip through the hypervisor for that reason.
+ */
+#include "guest.h"
+
+#define MSR_SYSENTER_CS 0x174	/* plain state KVM keeps in the kernel */
+#define MSR_SYSENTER_ESP 0x175	/* refvmm filters its reads to userspace */
+#define CR4_OSXSAVE (1ull << 18)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define VEC_UD 6
+#define PAGE_SIZE 4096ull
+#define TOUCH_GAP (2ull << 20)	/* keep clear of the image and its stacks */
+
+static void op_cpuid(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_cpuid(0, 0);
+}
+
+static void op_rdtsc(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t lo, hi;
+
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	}
+}
+
+static int setup_rdtscp(struct bench_ctx *ctx)
+{
+	return rt_have_rdtscp ? 0 : BENCH_SETUP_FAIL(ctx, "the CPU offers no rdtscp");
+}
+
+static void op_rdtscp(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t lo, hi, aux;
+
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	}
+}
+
+static void op_pause(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		__asm__ volatile("pause");
+}
+
+static bool ud_skip(uint8_t vector, uint64_t *rip)
+{
+	(void)vector;
+	*rip += 2; /* ud2 is two bytes */
+	return true;
+}
+
+static int setup_ud(struct bench_ctx *ctx)
+{
+	(void)ctx;
+	rt_fault_register(VEC_UD, ud_skip);
+	return 0;
+}
+
+static void op_ud(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		__asm__ volatile("ud2" : : : "memory");
+}
+
+static volatile uint8_t *touch_next;
+
+static int setup_touch(struct bench_ctx *ctx)
+{
+	uint64_t start = ((uint64_t)(uintptr_t)rt_image_end + TOUCH_GAP) & ~(TOUCH_GAP - 1);
+	uint64_t top = rt_ram_bytes();
+
+	if (top <= start + PAGE_SIZE)
+		return BENCH_SETUP_FAIL(ctx, "no free guest RAM above the payload");
+	touch_next = (volatile uint8_t *)(uintptr_t)start;
+	ctx->max_ops = (top - start) / PAGE_SIZE;
+	return 0;
+}
+
+static void op_touch(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		*touch_next = 1;
+		touch_next += PAGE_SIZE;
+	}
+}
+
+static void op_rdmsr_kernel(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_rdmsr(MSR_SYSENTER_CS);
+}
+
+static void op_wrmsr_kernel(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_wrmsr(MSR_SYSENTER_CS, 0);
+}
+
+static void op_rdmsr_user(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_rdmsr(MSR_SYSENTER_ESP);
+}
+
+static void op_pio_user(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_outb(PORT_HVB_NULL, 0);
+}
+
+static void op_pio_kernel(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		rt_outl(PORT_HVB_EVENTFD, 0);
+}
+
+static void op_mmio_user(uint64_t n)
+{
+	volatile uint32_t *reg = (volatile uint32_t *)(uintptr_t)HVB_MMIO_NULL_GPA;
+
+	for (uint64_t i = 0; i < n; i++)
+		*reg = 0;
+}
+
+static void op_mmio_kernel(uint64_t n)
+{
+	volatile uint32_t *reg = (volatile uint32_t *)(uintptr_t)HVB_MMIO_EVENTFD_GPA;
+
+	for (uint64_t i = 0; i < n; i++)
+		*reg = 0;
+}
+
+static void op_cr8(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull));
+}
+
+static uint32_t xcr0_lo, xcr0_hi;
+
+static int setup_xsetbv(struct bench_ctx *ctx)
+{
+	uint64_t cr4;
+
+	if (!(rt_cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE))
+		return BENCH_SETUP_FAIL(ctx, "the CPU offers no XSAVE");
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+	__asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+	return 0;
+}
+
+static void op_xsetbv(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		__asm__ volatile("xsetbv" : : "a"(xcr0_lo), "d"(xcr0_hi), "c"(0));
+}
+
+WORKLOAD(gw_cpuid, "cpuid", CPL_ANY, NULL, op_cpuid);
+WORKLOAD(gw_rdtsc, "rdtsc", CPL_ANY, NULL, op_rdtsc);
+WORKLOAD(gw_rdtscp, "rdtscp", CPL_ANY, setup_rdtscp, op_rdtscp);
+WORKLOAD(gw_pause, "pause", CPL_ANY, NULL, op_pause);
+WORKLOAD(gw_ud, "exception-ud", CPL_ANY, setup_ud, op_ud);
+WORKLOAD(gw_touch, "page-touch", CPL_ANY, setup_touch, op_touch);
+WORKLOAD(gw_rdmsr_kernel, "rdmsr-kernel", CPL_BIT(0), NULL, op_rdmsr_kernel);
+WORKLOAD(gw_wrmsr_kernel, "wrmsr-kernel", CPL_BIT(0), NULL, op_wrmsr_kernel);
+WORKLOAD(gw_rdmsr_user, "rdmsr-user", CPL_BIT(0), NULL, op_rdmsr_user);
+WORKLOAD(gw_pio_user, "pio-user", CPL_ANY, NULL, op_pio_user);
+WORKLOAD(gw_pio_kernel, "pio-kernel", CPL_ANY, NULL, op_pio_kernel);
+WORKLOAD(gw_mmio_user, "mmio-user", CPL_ANY, NULL, op_mmio_user);
+WORKLOAD(gw_mmio_kernel, "mmio-kernel", CPL_ANY, NULL, op_mmio_kernel);
+WORKLOAD(gw_cr8, "cr8", CPL_BIT(0), NULL, op_cr8);
+WORKLOAD(gw_xsetbv, "xsetbv", CPL_BIT(0), setup_xsetbv, op_xsetbv);

@@ -162,9 +162,26 @@ static void crash_system_event(struct vcpu *v)
 		  what, v->run->system_event.type);
 }
 
+/* Exits a library user asked for (MSR filter, hypercalls); false if none is registered. */
+static bool exit_registered(struct vcpu *v, bool *cont)
+{
+	const struct vm *vm = v->vm;
+
+	for (unsigned int i = 0; i < vm->nr_exit_handlers; i++) {
+		if (vm->exit_handlers[i].reason == v->run->exit_reason) {
+			v->last_exit = (struct vcpu_exit_info){ .reason = v->run->exit_reason };
+			*cont = vm->exit_handlers[i].fn(vm->exit_handlers[i].opaque, v) &&
+				run_goes_on(v);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool vcpu_exit_handle(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	bool cont;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
@@ -194,6 +211,8 @@ bool vcpu_exit_handle(struct vcpu *v)
 		crash_system_event(v);
 		return false;
 	default:
+		if (exit_registered(v, &cont))
+			return cont;
 		v->last_exit = (struct vcpu_exit_info){ .reason = run->exit_reason };
 		vm_finish(v->vm, VM_RESULT_ERROR, v->id, 0,
 			  "vcpu %d: KVM exit reason %u is not handled by refvmm", v->id,

@@ -193,6 +193,15 @@ void vm_destroy(struct vm *vm)
 	free(vm);
 }
 
+int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opaque,
+			struct vmm_err *err)
+{
+	if (vm->nr_exit_handlers == VM_EXIT_HANDLERS_MAX)
+		return vmm_err_set(err, VMM_ERR_INTERNAL, "too many exit handlers");
+	vm->exit_handlers[vm->nr_exit_handlers++] = (struct vm_exit_handler){ reason, fn, opaque };
+	return 0;
+}
+
 int vm_load_pvh(struct vm *vm, const uint8_t *elf, size_t size, const char *cmdline,
 		struct vmm_err *err)
 {

@@ -97,6 +97,21 @@ struct vcpu {
 
 typedef void (*vm_console_fn)(void *ctx, const char *line, size_t len);
 
+/*
+ * A handler for an exit reason refvmm itself does not handle (MSR and
+ * hypercall exits a user of the library opted in to).  Runs on the vCPU
+ * thread; returns false when the vCPU must stop.
+ */
+typedef bool (*vm_exit_fn)(void *opaque, struct vcpu *vcpu);
+
+#define VM_EXIT_HANDLERS_MAX 8
+
+struct vm_exit_handler {
+	uint32_t reason;	/* KVM_EXIT_* */
+	vm_exit_fn fn;
+	void *opaque;
+};
+
 struct vm {
 	struct vm_config cfg;
 	int kvm_fd;
@@ -112,6 +127,8 @@ struct vm {
 	vm_console_fn console;
 	void *console_ctx;
 	uint32_t tsc_khz;	/* KVM_GET_TSC_KHZ, 0 if unknown */
+	struct vm_exit_handler exit_handlers[VM_EXIT_HANDLERS_MAX];
+	unsigned int nr_exit_handlers;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -126,6 +143,10 @@ void vm_destroy(struct vm *vm);
 
 /* Where complete lines from the guest console go (default: stdout). */
 void vm_console_set(struct vm *vm, vm_console_fn fn, void *ctx);
+
+/* Handle exits of one KVM_EXIT_* reason with fn (before vm_run). */
+int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opaque,
+			struct vmm_err *err);
 
 /* Load a PVH ELF payload and prepare the boot vCPU to enter it. */
 int vm_load_pvh(struct vm *vm, const uint8_t *elf, size_t size, const char *cmdline,

@@ -4,7 +4,7 @@
  * command line, and prints its samples as @hvb records (docs/protocol.md).
  *
  * Command line: name=W mode=M cpl=0|3 [batch=B] [samples=S] [target_ms=T]
- * [warmup_ms=U] tsc_khz=K.  Everything that decides the figures happens at
+ * [warmup_ms=U] [max_samples=N] tsc_khz=K.  Everything that decides the figures happens at
  * the measured CPL: the timer's own cost, the warm-up, the choice of batch
  * size (so the timer costs at most 1/TIMER_SHARE of a batch) and the
  * samples.  The records are printed afterwards, at CPL0, outside the marks.
@@ -22,6 +22,7 @@ struct plan {
 	uint64_t batch;		/* 0: calibrate */
 	uint64_t nsamples;	/* 0: from target_cycles */
 	uint64_t target_cycles, warmup_cycles;
+	uint64_t max_samples;
 	uint64_t timer;		/* median cycles of an empty timed region */
 	uint64_t ops_used;
 };
@@ -110,7 +111,7 @@ static uint64_t ops_left(const struct plan *p)
 static void calibrate(struct plan *p, uint64_t tsc_khz)
 {
 	uint64_t goal = p->timer * TIMER_SHARE;
-	uint64_t n = 1;
+	uint64_t n = p->ctx->min_batch;
 
 	if (goal < tsc_khz / 1000)
 		goal = tsc_khz / 1000;
@@ -139,8 +140,8 @@ static uint64_t measure(void *arg)
 		p->nsamples = p->target_cycles / (per_batch ? per_batch : 1);
 	if (p->nsamples < MIN_SAMPLES)
 		p->nsamples = MIN_SAMPLES;
-	if (p->nsamples > HVB_SAMPLES_MAX)
-		p->nsamples = HVB_SAMPLES_MAX;
+	if (p->nsamples > p->max_samples)
+		p->nsamples = p->max_samples;
 	if (p->nsamples > ops_left(p) / p->batch)
 		p->nsamples = ops_left(p) / p->batch;
 	mark(HVB_MARK_BEGIN);
@@ -156,6 +157,7 @@ static uint64_t run_hosted(void *arg)
 	struct plan *p = arg;
 
 	p->timer = timer_cost();
+	p->batch = 1;
 	mark(HVB_MARK_BEGIN);
 	p->w->op(0);
 	mark(HVB_MARK_END);
@@ -163,18 +165,34 @@ static uint64_t run_hosted(void *arg)
 	return 0;
 }
 
-static void samples_print(const struct plan *p)
+/*
+ * The sample records are formatted at CPL3, where (on hypervisors that
+ * emulate CPL0, like PVM) code runs natively: formatting thousands of
+ * numbers at CPL0 would cost about a second.  CPL0 then only copies the
+ * text to the console, a few kilobytes per exit.
+ */
+#define SAMPLE_TEXT_MAX (HVB_SAMPLES_MAX * 21 + HVB_SAMPLES_MAX / HVB_SAMPLES_PER_LINE * 8)
+
+static char sample_text[SAMPLE_TEXT_MAX];
+
+static uint64_t samples_format(void *arg)
 {
-	char line[HVB_SAMPLES_PER_LINE * 21 + 16];
+	const struct plan *p = arg;
+	size_t n = 0;
 
-	for (uint64_t i = 0; i < p->nsamples; i += HVB_SAMPLES_PER_LINE) {
-		size_t n = 0;
-
-		n += rt_snprintf(line + n, sizeof(line) - n, HVB_RECORD_PREFIX "s");
-		for (uint64_t j = i; j < p->nsamples && j < i + HVB_SAMPLES_PER_LINE; j++)
-			n += rt_snprintf(line + n, sizeof(line) - n, " %lu", samples[j]);
-		rt_printf("%s\n", line);
+	for (uint64_t i = 0; i < p->nsamples; i++) {
+		if (i % HVB_SAMPLES_PER_LINE == 0)
+			n += rt_snprintf(sample_text + n, SAMPLE_TEXT_MAX - n, HVB_RECORD_PREFIX "s");
+		n += rt_snprintf(sample_text + n, SAMPLE_TEXT_MAX - n, " %lu", samples[i]);
+		if (i % HVB_SAMPLES_PER_LINE == HVB_SAMPLES_PER_LINE - 1 || i + 1 == p->nsamples)
+			n += rt_snprintf(sample_text + n, SAMPLE_TEXT_MAX - n, "\n");
 	}
+	return n;
+}
+
+static void samples_print(struct plan *p)
+{
+	rt_write(sample_text, rt_run_user(samples_format, p));
 }
 
 static const struct guest_workload *workload_find(const char *name)
@@ -205,13 +223,16 @@ int guest_main(void)
 {
 	static char name[64], mode[16];
 	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
-	struct bench_ctx ctx = { .cpl = rt_cmdline_u64("cpl", 0), .max_ops = UINT64_MAX };
+	struct bench_ctx ctx = {
+		.cpl = rt_cmdline_u64("cpl", 0), .max_ops = UINT64_MAX, .min_batch = 1,
+	};
 	struct plan p = {
 		.ctx = &ctx,
 		.batch = rt_cmdline_u64("batch", 0),
 		.nsamples = rt_cmdline_u64("samples", 0),
 		.target_cycles = rt_cmdline_u64("target_ms", 100) * tsc_khz,
 		.warmup_cycles = rt_cmdline_u64("warmup_ms", 10) * tsc_khz,
+		.max_samples = rt_cmdline_u64("max_samples", HVB_SAMPLES_MAX),
 	};
 	ctx.mode = mode;
 	if (!cmdline_copy("name", name, sizeof(name), NULL) || !tsc_khz)
@@ -226,6 +247,11 @@ int guest_main(void)
 		return unavailable(ctx.why);
 	if (p.batch > BATCH_MAX)
 		p.batch = BATCH_MAX;
+	if (ctx.min_batch < 1 || ctx.min_batch > BATCH_MAX)
+		ctx.min_batch = 1;
+	p.batch = (p.batch + ctx.min_batch - 1) / ctx.min_batch * ctx.min_batch;
+	if (p.max_samples > HVB_SAMPLES_MAX || p.max_samples < MIN_SAMPLES)
+		p.max_samples = HVB_SAMPLES_MAX;
 	if (ctx.cpl == 3)
 		rt_run_user(p.w->hosted ? run_hosted : measure, &p);
 	else if (p.w->hosted)

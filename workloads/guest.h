@@ -23,6 +23,7 @@ struct bench_ctx {
 	const char *mode;	/* hvm, pv, offload, offload-poll */
 	unsigned int cpl;	/* 0 or 3 */
 	uint64_t max_ops;	/* setup may lower it: operations available in all */
+	uint64_t min_batch;	/* setup may raise it: batches are multiples of it */
 	char why[160];		/* setup failure: why the workload cannot run */
 	struct hvb_shared *shared; /* the page announced to the host */
 };

@@ -64,6 +64,7 @@ static int io_setup(struct bench_ctx *ctx, uint32_t depth, uint32_t len)
 					"for the completion interrupt in hlt)");
 	qd = depth;
 	req_len = len;
+	ctx->min_batch = depth; /* whole waves only */
 	for (uint32_t i = 0; i < QD_MAX; i++)
 		memset(bufs[i], 0x5a + i, sizeof(bufs[i]));
 	sleep_ok = ctx->cpl == 0 && (mode == IO_HVM || mode == IO_OFFLOAD);

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cell.h"
+
+const char *cell_target(const struct cell *c)
+{
+	return c->mode == MODE_NATIVE ? "native" : "refvmm";
+}
+
+/* ok if any repetition measured; otherwise what the first one ran into. */
+const char *cell_status(const struct cell *c)
+{
+	if (!c->nr_reps)
+		return "not-run";
+	for (unsigned int i = 0; i < c->nr_reps; i++)
+		if (c->reps[i].status == REP_OK)
+			return "ok";
+	return rep_status_name(c->reps[0].status);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void cell_summarize(struct cell *c)
+{
+	size_t total = 0, k = 0, nt = 0;
+	double *all, timers[CELL_MAX_REPS];
+
+	c->have_summary = false;
+	for (unsigned int i = 0; i < c->nr_reps; i++)
+		if (c->reps[i].status == REP_OK)
+			total += c->reps[i].n;
+	if (!total || !(all = malloc(total * sizeof(double))))
+		return;
+	for (unsigned int i = 0; i < c->nr_reps; i++) {
+		if (c->reps[i].status != REP_OK)
+			continue;
+		memcpy(all + k, c->reps[i].ns, c->reps[i].n * sizeof(double));
+		k += c->reps[i].n;
+		timers[nt++] = c->reps[i].timer_ns;
+	}
+	c->have_summary = !stats_summarize(all, total, &c->sum);
+	qsort(timers, nt, sizeof(double), cmp_double);
+	c->timer_ns = timers[nt / 2];
+	free(all);
+}
+
+static json_t *summary_json(const struct stats_summary *s)
+{
+	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], "
+			 "s:{s:I, s:I, s:I}}",
+			 "n", (json_int_t)s->n, "min", s->min, "p50", s->p50, "p90", s->p90,
+			 "p99", s->p99, "p99.9", s->p999, "max", s->max, "mean", s->mean,
+			 "stddev", s->stddev, "mad", s->mad, "ci95_median", s->ci95_lo, s->ci95_hi,
+			 "outliers", "low", (json_int_t)s->outliers_low, "high",
+			 (json_int_t)s->outliers_high, "far", (json_int_t)s->outliers_far);
+}
+
+/* A per-operation figure, or null where KVM has no such counter. */
+static json_t *per_op_value(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+/* Mean over the measured repetitions of each per-operation cost. */
+static json_t *costs_json(const struct cell *c)
+{
+	double sum[BENCH_NR_STATS] = { 0 }, user = 0, vcpu = 0, dev = 0, wall = 0;
+	bool missing[BENCH_NR_STATS] = { false };
+	unsigned int n = 0;
+	json_t *o;
+
+	for (unsigned int i = 0; i < c->nr_reps; i++) {
+		const struct rep_costs *k = &c->reps[i].costs;
+
+		if (c->reps[i].status != REP_OK || !k->valid)
+			continue;
+		for (int s = 0; s < BENCH_NR_STATS; s++) {
+			missing[s] |= k->stats[s] < 0;
+			sum[s] += k->stats[s];
+		}
+		user += k->user_exits;
+		vcpu += k->vcpu_cpu_ns;
+		dev += k->device_cpu_ns;
+		wall += k->wall_ns;
+		n++;
+	}
+	if (!n)
+		return json_null();
+	o = json_object();
+	for (int s = 0; s < BENCH_NR_STATS; s++)
+		json_object_set_new(o, bench_stat_names[s], per_op_value(missing[s] ? -1 : sum[s] / n));
+	json_object_set_new(o, "user_exits", json_real(user / n));
+	json_object_set_new(o, "vcpu_cpu_ns", json_real(vcpu / n));
+	json_object_set_new(o, "device_cpu_ns", json_real(dev / n));
+	json_object_set_new(o, "wall_ns", json_real(wall / n));
+	return o;
+}
+
+static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
+{
+	json_t *o = json_pack("{s:I, s:s}", "rep", (json_int_t)idx, "status",
+			      rep_status_name(r->status));
+	json_t *notes = json_array();
+
+	if (r->status != REP_OK)
+		json_object_set_new(o, "reason", json_string(r->why));
+	for (unsigned int i = 0; i < r->nr_notes; i++)
+		json_array_append_new(notes, json_string(r->notes[i]));
+	json_object_set_new(o, "notes", notes);
+	if (r->status == REP_OK) {
+		json_t *raw = json_array();
+		struct stats_summary s;
+
+		json_object_set_new(o, "batch", json_integer((json_int_t)r->batch));
+		json_object_set_new(o, "operations", json_integer((json_int_t)r->ops));
+		json_object_set_new(o, "timer_ns", json_real(r->timer_ns));
+		json_object_set_new(o, "timer_subtracted_ns", json_real(r->corr_ns));
+		if (!stats_summarize(r->ns, r->n, &s))
+			json_object_set_new(o, "p50", json_real(s.p50));
+		for (size_t i = 0; i < r->n && i < max_raw; i++)
+			json_array_append_new(raw, json_real(r->ns[i]));
+		json_object_set_new(o, "samples_kept", json_integer((json_int_t)json_array_size(raw)));
+		json_object_set_new(o, "samples", raw);
+	}
+	return o;
+}
+
+json_t *cell_json(const struct cell *c, size_t max_raw)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "workload", c->w->name, "family",
+			      c->w->family, "what", c->w->what, "mode", bench_mode_name(c->mode),
+			      "target", cell_target(c), "status", cell_status(c));
+	json_t *reps = json_array();
+
+	json_object_set_new(o, "cpl", c->mode == MODE_NATIVE ? json_null() : json_integer(c->cpl));
+	json_object_set_new(o, "unit", json_string("ns"));
+	json_object_set_new(o, "timed_by", json_string(c->w->host_timed ? "host" : "guest-tsc"));
+	if (c->nr_reps && strcmp(cell_status(c), "ok"))
+		json_object_set_new(o, "reason", json_string(c->reps[0].why));
+	if (c->have_summary) {
+		json_object_set_new(o, "summary", summary_json(&c->sum));
+		json_object_set_new(o, "timer_ns", json_real(c->timer_ns));
+	}
+	json_object_set_new(o, "per_op", costs_json(c));
+	for (unsigned int i = 0; i < c->nr_reps; i++)
+		json_array_append_new(reps, rep_json(&c->reps[i], i, max_raw));
+	json_object_set_new(o, "repetitions", reps);
+	return o;
+}
+
+void cell_free(struct cell *c)
+{
+	for (unsigned int i = 0; i < c->nr_reps; i++)
+		rep_free(&c->reps[i]);
+	c->nr_reps = 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A cell of a run: one workload in one mode at one CPL on one target, and
+ * the repetitions measured for it so far.
+ */
+#ifndef CELL_H
+#define CELL_H
+
+#include <jansson.h>
+
+#include "rep.h"
+#include "stats.h"
+
+#define CELL_MAX_REPS 32
+
+struct cell {
+	const struct workload *w;
+	enum bench_mode mode;
+	unsigned int cpl;	/* meaningless for native */
+	struct rep reps[CELL_MAX_REPS];
+	unsigned int nr_reps;
+	bool skip;		/* unavailable: later repetitions are not run */
+	/* Pooled over the repetitions that succeeded, recomputed by cell_summarize. */
+	bool have_summary;
+	struct stats_summary sum;
+	double timer_ns;
+};
+
+const char *cell_target(const struct cell *c);
+const char *cell_status(const struct cell *c);
+void cell_summarize(struct cell *c);
+/* The cell as a results-file entry; raw samples up to max_raw per repetition. */
+json_t *cell_json(const struct cell *c, size_t max_raw);
+void cell_free(struct cell *c);
+
+#endif

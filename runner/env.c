@@ -1,0 +1,949 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Environment capture: what machine a result was measured on, as one JSON
+ * object stored with every result.  docs/environment.md has the same layout
+ * with an example; keep the two in step.
+ *
+ *   {
+ *     "captured_at": "2026-11-24T10:00:00Z",	ISO-8601, UTC
+ *     "hostname": str,
+ *     "cpu": { "vendor", "model_name": str, "family", "model", "stepping": int,
+ *              "microcode": str, "flags": { "vmx", "svm", "hypervisor", "constant_tsc",
+ *              "nonstop_tsc", "rdtscp", "x2apic", "tsc_deadline_timer": bool },
+ *              "tsc_khz": int, "nr_online_cpus": int },
+ *     "topology": pin_topology_json(): { "packages", "cores", "pus", "numa_nodes": int,
+ *              "smt": bool, "allowed_cpus": "0-1", and "why": str if hwloc failed },
+ *     "kernel": { "release", "version", "machine", "cmdline": str },
+ *     "kvm": { "dev_kvm_present", "dev_kvm_accessible": bool, "api_version": int,
+ *              "backend": "vmx" | "svm" | "pvm" | "unknown",
+ *              "backend_modules": [ those of kvm_intel, kvm_amd, kvm_pvm in /sys/module ],
+ *              "backend_module": str, "backend_parameters": { name: str },
+ *              "kvm_parameters": { name: str } },
+ *     "host_is_guest": { "hypervisor_bit": bool, "signature": str | null },
+ *     "power": { "scaling_driver", "scaling_governor", "boost", "no_turbo": str },
+ *     "mitigations": { vulnerability: str },
+ *     "dmi": { "available": true, "sys_vendor", "product_name", "product_version",
+ *              "board_vendor", "bios_vendor": str }
+ *            | { "available": false, "why": str },
+ *     "why_unknown": { "section.key": why }
+ *   }
+ *
+ * Any value above, maps included, may instead be the string "unknown"; then
+ * why_unknown says why, keyed by where ("cpu.tsc_khz").  Power settings the
+ * kernel does not expose at all are "not visible" (normal inside a VM).
+ * Module parameters that cannot be read are left out (some are write-only).
+ * Nothing here aborts the capture: only running out of memory fails it.
+ */
+#include <cpuid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "env.h"
+#include "pin.h"
+
+#define ENV_VALUE_MAX	4096	/* a sysfs attribute is at most a page */
+#define ENV_LABEL_W	29	/* env_print's label column */
+#define ENV_LINE_W	100
+
+/* The flags worth recording: they decide what a hypervisor can do and how time is kept. */
+static const char *const env_cpu_flags[] = {
+	"vmx", "svm", "hypervisor", "constant_tsc", "nonstop_tsc", "rdtscp", "x2apic",
+	"tsc_deadline_timer",
+};
+
+static const char *const env_dmi_fields[] = {
+	"sys_vendor", "product_name", "product_version", "board_vendor", "bios_vendor",
+};
+
+/* Which module backs /dev/kvm, and the CPU flag that module needs to be live. */
+static const struct env_backend {
+	const char *module, *backend, *needs_flag;
+} env_backends[] = {
+	{ "kvm_intel", "vmx", "vmx" },
+	{ "kvm_amd", "svm", "svm" },
+	{ "kvm_pvm", "pvm", NULL },	/* PVM needs no hardware virtualisation */
+};
+
+/* Capture state: reasons for unknowns collect here; out of memory is sticky. */
+struct env_ctx {
+	json_t *why;
+	bool oom;
+};
+
+/* One section of the object ("cpu", "kvm", ...) being filled in. */
+struct env_sec {
+	struct env_ctx *ctx;
+	json_t *obj;
+	const char *name;
+};
+
+/* ---- small helpers ---- */
+
+/* Read a small text file, trailing whitespace trimmed. 0 or -errno. */
+static int env_read_file(const char *path, char *buf, size_t len)
+{
+	size_t n = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (n + 1 < len) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err = -errno;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	while (n > 0 && strchr(" \t\r\n", buf[n - 1]))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static bool env_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/*
+ * A JSON string of s.  jansson refuses invalid UTF-8, and sysfs or the
+ * command line could hold anything, so such bytes become '?' rather than
+ * losing the value.
+ */
+static json_t *env_string(const char *s)
+{
+	json_t *v = json_string(s);
+	char *copy;
+
+	if (v)
+		return v;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+/* Store val (reference stolen) at obj[key]; NULL val means allocation failed. */
+static void env_set(struct env_ctx *ctx, json_t *obj, const char *key, json_t *val)
+{
+	if (!val || json_object_set_new(obj, key, val))
+		ctx->oom = true;
+}
+
+static void env_put(struct env_sec *sec, const char *key, json_t *val)
+{
+	env_set(sec->ctx, sec->obj, key, val);
+}
+
+static void env_put_str(struct env_sec *sec, const char *key, const char *s)
+{
+	env_put(sec, key, env_string(s));
+}
+
+/* Record sec.key as "unknown" and say why under why_unknown["sec.key"]. */
+static void env_unknown(struct env_sec *sec, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void env_unknown(struct env_sec *sec, const char *key, const char *fmt, ...)
+{
+	char where[128], why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (sec->name[0])
+		snprintf(where, sizeof(where), "%s.%s", sec->name, key);
+	else
+		snprintf(where, sizeof(where), "%s", key);
+	env_put(sec, key, json_string("unknown"));
+	env_set(sec->ctx, sec->ctx->why, where, env_string(why));
+}
+
+/* sec.key = the file's content, or "unknown" with the reason. */
+static void env_put_file(struct env_sec *sec, const char *key, const char *path)
+{
+	char buf[ENV_VALUE_MAX];
+	int err = env_read_file(path, buf, sizeof(buf));
+
+	if (err)
+		env_unknown(sec, key, "%s: %s", path, strerror(-err));
+	else
+		env_put_str(sec, key, buf);
+}
+
+/* A new empty section attached to root; its obj is NULL when out of memory. */
+static struct env_sec env_section(struct env_ctx *ctx, json_t *root, const char *name)
+{
+	struct env_sec sec = { .ctx = ctx, .obj = json_object(), .name = name };
+
+	/* the pointer stays valid: root owns the section until the capture is freed */
+	if (json_object_set_new(root, name, sec.obj)) {
+		ctx->oom = true;
+		sec.obj = NULL;
+	}
+	return sec;
+}
+
+static int env_skip_dots(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/*
+ * sec.key = { file name: content } for every file in dir, sorted by name
+ * so captures compare line by line.  Unreadable files are "unknown" or,
+ * with skip_unreadable, left out.  A missing directory makes sec.key
+ * "unknown", or an empty map when empty_if_missing.
+ */
+static void env_put_dir(struct env_sec *sec, const char *key, const char *dir,
+			bool skip_unreadable, bool empty_if_missing)
+{
+	struct env_sec map = { .ctx = sec->ctx, .name = key };
+	struct dirent **names;
+	int n;
+
+	n = scandir(dir, &names, env_skip_dots, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT && empty_if_missing)
+			env_put(sec, key, json_object());
+		else
+			env_unknown(sec, key, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	map.obj = json_object();
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX], buf[ENV_VALUE_MAX];
+		const char *name = names[i]->d_name;
+
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		err = env_read_file(path, buf, sizeof(buf));
+		if (!err)
+			env_put_str(&map, name, buf);
+		else if (!skip_unreadable)
+			env_unknown(&map, name, "%s: %s", path, strerror(-err));
+		free(names[i]);
+	}
+	free(names);
+	env_put(sec, key, map.obj);
+}
+
+/* ---- sections ---- */
+
+/*
+ * The first processor's "key : value" lines of /proc/cpuinfo, as a JSON map
+ * (empty, with *err set, when the file cannot be opened).  NULL: out of memory.
+ */
+static json_t *env_cpuinfo_read(int *err)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	json_t *map = json_object();
+	char *line = NULL;
+	size_t cap = 0;
+
+	*err = 0;
+	if (!f) {
+		*err = errno;
+		return map;
+	}
+	while (map && getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':'), *key_end, *val;
+
+		if (line[0] == '\n')
+			break;	/* end of the first processor's block */
+		if (!colon)
+			continue;
+		for (key_end = colon; key_end > line && strchr(" \t", key_end[-1]); key_end--)
+			;
+		*key_end = '\0';
+		val = colon + 1 + strspn(colon + 1, " \t");
+		val[strcspn(val, "\n")] = '\0';
+		if (json_object_set_new(map, line, env_string(val))) {
+			json_decref(map);
+			map = NULL;
+		}
+	}
+	free(line);
+	fclose(f);
+	return map;
+}
+
+/* The cpuinfo field is missing: say whether the file or just the field was. */
+static void env_cpuinfo_missing(struct env_sec *sec, const char *key, const char *field,
+				int err)
+{
+	if (err)
+		env_unknown(sec, key, "/proc/cpuinfo: %s", strerror(err));
+	else
+		env_unknown(sec, key, "no \"%s\" in /proc/cpuinfo", field);
+}
+
+/* sec.key = the cpuinfo field as an integer, or "unknown". */
+static void env_put_cpuinfo_int(struct env_sec *sec, const json_t *info, int err,
+				const char *key, const char *field)
+{
+	const char *s = json_string_value(json_object_get(info, field));
+	char *end;
+	long v;
+
+	if (!s) {
+		env_cpuinfo_missing(sec, key, field, err);
+		return;
+	}
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end)
+		env_unknown(sec, key, "/proc/cpuinfo \"%s\" is \"%s\", not a number", field, s);
+	else
+		env_put(sec, key, json_integer(v));
+}
+
+static void env_put_cpuinfo_str(struct env_sec *sec, const json_t *info, int err,
+				const char *key, const char *field)
+{
+	const char *s = json_string_value(json_object_get(info, field));
+
+	if (s)
+		env_put_str(sec, key, s);
+	else
+		env_cpuinfo_missing(sec, key, field, err);
+}
+
+/* Is word one of the space-separated words of list? */
+static bool env_has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+static void env_cpu_flags_put(struct env_sec *cpu, const json_t *info, int err)
+{
+	const char *flags = json_string_value(json_object_get(info, "flags"));
+	struct env_sec sec = { .ctx = cpu->ctx, .obj = json_object(), .name = "cpu.flags" };
+
+	for (size_t i = 0; i < sizeof(env_cpu_flags) / sizeof(env_cpu_flags[0]); i++) {
+		if (flags)
+			env_put(&sec, env_cpu_flags[i],
+				json_boolean(env_has_word(flags, env_cpu_flags[i])));
+		else
+			env_cpuinfo_missing(&sec, env_cpu_flags[i], "flags", err);
+	}
+	env_put(cpu, "flags", sec.obj);
+}
+
+static void env_tsc_put(struct env_sec *sec)
+{
+	static const char path[] = "/sys/devices/system/cpu/cpu0/tsc_freq_khz";
+	char buf[64], *end;
+	long long khz;
+	int err;
+
+	err = env_read_file(path, buf, sizeof(buf));
+	if (err) {
+		env_unknown(sec, "tsc_khz", "%s: %s", path, strerror(-err));
+		return;
+	}
+	errno = 0;
+	khz = strtoll(buf, &end, 10);
+	if (errno || end == buf || *end || khz <= 0)
+		env_unknown(sec, "tsc_khz", "%s holds \"%s\"", path, buf);
+	else
+		env_put(sec, "tsc_khz", json_integer(khz));
+}
+
+static void env_cpu_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = env_section(ctx, root, "cpu");
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	json_t *info;
+	int err;
+
+	info = env_cpuinfo_read(&err);
+	if (!info) {
+		ctx->oom = true;
+		return;
+	}
+	env_put_cpuinfo_str(&sec, info, err, "vendor", "vendor_id");
+	env_put_cpuinfo_str(&sec, info, err, "model_name", "model name");
+	env_put_cpuinfo_int(&sec, info, err, "family", "cpu family");
+	env_put_cpuinfo_int(&sec, info, err, "model", "model");
+	env_put_cpuinfo_int(&sec, info, err, "stepping", "stepping");
+	env_put_cpuinfo_str(&sec, info, err, "microcode", "microcode");
+	env_cpu_flags_put(&sec, info, err);
+	json_decref(info);
+	env_tsc_put(&sec);
+	if (online > 0)
+		env_put(&sec, "nr_online_cpus", json_integer(online));
+	else
+		env_unknown(&sec, "nr_online_cpus", "sysconf(_SC_NPROCESSORS_ONLN): %s",
+			    strerror(errno));
+}
+
+static void env_kernel_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = env_section(ctx, root, "kernel");
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		env_put_str(&sec, "release", u.release);
+		env_put_str(&sec, "version", u.version);
+		env_put_str(&sec, "machine", u.machine);
+	} else {
+		int err = errno;
+
+		env_unknown(&sec, "release", "uname: %s", strerror(err));
+		env_unknown(&sec, "version", "uname: %s", strerror(err));
+		env_unknown(&sec, "machine", "uname: %s", strerror(err));
+	}
+	env_put_file(&sec, "cmdline", "/proc/cmdline");
+}
+
+/* Is the CPU flag present?  -1 when /proc/cpuinfo gave no flags. */
+static int env_cpu_flag(const json_t *root, const char *flag)
+{
+	const json_t *v = json_object_get(json_object_get(json_object_get(root, "cpu"),
+							  "flags"), flag);
+
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+/*
+ * The backend is whichever of kvm_intel, kvm_amd, kvm_pvm is in /sys/module.
+ * A built-in kvm_intel or kvm_amd shows there even when its CPU lacks the
+ * feature and it never initialised, so when several are present one whose
+ * CPU flag is missing is passed over.
+ */
+static const struct env_backend *env_kvm_backend(const json_t *root, json_t *modules,
+						 struct env_ctx *ctx)
+{
+	const struct env_backend *found = NULL, *live = NULL;
+	int nr_found = 0;
+
+	for (size_t i = 0; i < sizeof(env_backends) / sizeof(env_backends[0]); i++) {
+		const struct env_backend *b = &env_backends[i];
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/module/%s", b->module);
+		if (!env_exists(path))
+			continue;
+		if (json_array_append_new(modules, json_string(b->module)))
+			ctx->oom = true;
+		nr_found++;
+		if (!found)
+			found = b;
+		if (!live && (!b->needs_flag || env_cpu_flag(root, b->needs_flag) == 1))
+			live = b;
+	}
+	if (nr_found > 1 && live)
+		return live;
+	return found;
+}
+
+static void env_kvm_dev_capture(struct env_sec *sec)
+{
+	int fd, version;
+
+	env_put(sec, "dev_kvm_present", json_boolean(env_exists("/dev/kvm")));
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		env_put(sec, "dev_kvm_accessible", json_false());
+		env_unknown(sec, "api_version", "/dev/kvm: %s", strerror(err));
+		return;
+	}
+	env_put(sec, "dev_kvm_accessible", json_true());
+	version = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (version < 0)
+		env_unknown(sec, "api_version", "KVM_GET_API_VERSION: %s", strerror(errno));
+	else
+		env_put(sec, "api_version", json_integer(version));
+	close(fd);
+}
+
+static void env_kvm_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = env_section(ctx, root, "kvm");
+	json_t *modules = json_array();
+	const struct env_backend *b;
+	char dir[96];
+
+	env_kvm_dev_capture(&sec);
+	b = env_kvm_backend(root, modules, ctx);
+	if (b) {
+		env_put_str(&sec, "backend", b->backend);
+		env_put(&sec, "backend_modules", modules);
+		env_put_str(&sec, "backend_module", b->module);
+		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", b->module);
+		env_put_dir(&sec, "backend_parameters", dir, true, true);
+	} else {
+		env_unknown(&sec, "backend", "none of kvm_intel, kvm_amd, kvm_pvm is loaded");
+		env_put(&sec, "backend_modules", modules);
+		env_unknown(&sec, "backend_module", "no backend module");
+		env_unknown(&sec, "backend_parameters", "no backend module");
+	}
+	if (env_exists("/sys/module/kvm"))
+		env_put_dir(&sec, "kvm_parameters", "/sys/module/kvm/parameters", true, true);
+	else
+		env_unknown(&sec, "kvm_parameters", "/sys/module/kvm: %s", strerror(ENOENT));
+}
+
+/*
+ * CPUID runs here, in this process, rather than trusting /proc/cpuinfo:
+ * what matters is what the hypervisor underneath shows this process.
+ */
+static void env_guest_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = env_section(ctx, root, "host_is_guest");
+	unsigned int eax, ebx, ecx, edx;
+	char sig[13];
+
+#if defined(__x86_64__) || defined(__i386__)
+	__cpuid(1, eax, ebx, ecx, edx);
+	if (!(ecx & (1u << 31))) {
+		env_put(&sec, "hypervisor_bit", json_false());
+		env_put(&sec, "signature", json_null());
+		return;
+	}
+	env_put(&sec, "hypervisor_bit", json_true());
+	__cpuid(0x40000000, eax, ebx, ecx, edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = '\0';	/* shorter signatures ("KVMKVMKVM") end in NULs */
+	env_put_str(&sec, "signature", sig);
+#else
+	(void)eax, (void)ebx, (void)ecx, (void)edx, (void)sig;
+	env_unknown(&sec, "hypervisor_bit", "no CPUID on this architecture");
+	env_unknown(&sec, "signature", "no CPUID on this architecture");
+#endif
+}
+
+/* A power setting: absent means the kernel does not expose it ("not visible"). */
+static void env_put_power(struct env_sec *sec, const char *key, const char *path)
+{
+	char buf[256];
+	int err = env_read_file(path, buf, sizeof(buf));
+
+	if (err == -ENOENT)
+		env_put_str(sec, key, "not visible");
+	else if (err)
+		env_unknown(sec, key, "%s: %s", path, strerror(-err));
+	else
+		env_put_str(sec, key, buf);
+}
+
+static void env_power_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = env_section(ctx, root, "power");
+
+	env_put_power(&sec, "scaling_driver",
+		      "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver");
+	env_put_power(&sec, "scaling_governor",
+		      "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+	env_put_power(&sec, "boost", "/sys/devices/system/cpu/cpufreq/boost");
+	env_put_power(&sec, "no_turbo", "/sys/devices/system/cpu/intel_pstate/no_turbo");
+}
+
+static void env_dmi_capture(struct env_ctx *ctx, json_t *root)
+{
+	static const char dir[] = "/sys/class/dmi/id";
+	struct env_sec sec;
+
+	if (!env_exists(dir)) {
+		env_set(ctx, root, "dmi", json_pack("{s:b, s:s}", "available", 0,
+						    "why", "no /sys/class/dmi/id"));
+		return;
+	}
+	sec = env_section(ctx, root, "dmi");
+	env_put(&sec, "available", json_true());
+	for (size_t i = 0; i < sizeof(env_dmi_fields) / sizeof(env_dmi_fields[0]); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, env_dmi_fields[i]);
+		env_put_file(&sec, env_dmi_fields[i], path);
+	}
+}
+
+static void env_when_where_capture(struct env_ctx *ctx, json_t *root)
+{
+	struct env_sec sec = { .ctx = ctx, .obj = root, .name = "" };
+	char stamp[32], host[HOST_NAME_MAX + 1];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != (time_t)-1 && gmtime_r(&now, &tm) &&
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		env_put_str(&sec, "captured_at", stamp);
+	else
+		env_unknown(&sec, "captured_at", "the clock could not be read");
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		env_put_str(&sec, "hostname", host);
+	} else {
+		env_unknown(&sec, "hostname", "gethostname: %s", strerror(errno));
+	}
+}
+
+json_t *env_capture(void)
+{
+	struct env_ctx ctx = { .why = json_object() };
+	json_t *root = json_object();
+	struct env_sec top = { .ctx = &ctx, .obj = root, .name = "" };
+
+	if (!root || !ctx.why)
+		goto oom;
+	env_when_where_capture(&ctx, root);
+	env_cpu_capture(&ctx, root);
+	env_set(&ctx, root, "topology", pin_topology_json());
+	env_kernel_capture(&ctx, root);
+	env_kvm_capture(&ctx, root);
+	env_guest_capture(&ctx, root);
+	env_power_capture(&ctx, root);
+	env_put_dir(&top, "mitigations", "/sys/devices/system/cpu/vulnerabilities", false, false);
+	env_dmi_capture(&ctx, root);
+	if (ctx.oom)
+		goto oom;
+	if (json_object_set_new(root, "why_unknown", ctx.why)) {
+		ctx.why = NULL;	/* set_new released it */
+		goto oom;
+	}
+	return root;
+oom:
+	json_decref(ctx.why);
+	json_decref(root);
+	return NULL;
+}
+
+/* ---- env_print ---- */
+
+/* A JSON value as a short string: "yes"/"no" for booleans, "unknown" when absent. */
+static const char *env_fmt(const json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	else if (json_is_null(v))
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
+/* env[sec][key], formatted. */
+static const char *env_at(const json_t *env, const char *sec, const char *key, char *buf,
+			  size_t len)
+{
+	return env_fmt(json_object_get(json_object_get(env, sec), key), buf, len);
+}
+
+static void env_line(FILE *f, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void env_line(FILE *f, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%-*s ", ENV_LABEL_W - 1, label);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+/* A line whose value wraps at ENV_LINE_W, continuation lines under the value column. */
+struct env_wrap {
+	FILE *f;
+	int col;
+};
+
+static void env_wrap_start(struct env_wrap *w, FILE *f, const char *label)
+{
+	w->f = f;
+	w->col = fprintf(f, "%-*s ", ENV_LABEL_W - 1, label);
+}
+
+/* One unbreakable word; a word wider than the line gets a line of its own. */
+static void env_wrap_word(struct env_wrap *w, const char *word, int len)
+{
+	bool first = w->col <= ENV_LABEL_W;
+
+	if (!first && w->col + 1 + len > ENV_LINE_W) {
+		fprintf(w->f, "\n%-*s", ENV_LABEL_W, "");
+		w->col = ENV_LABEL_W;
+		first = true;
+	}
+	w->col += fprintf(w->f, "%s%.*s", first ? "" : " ", len, word);
+}
+
+/* Text broken at spaces. */
+static void env_wrap_text(struct env_wrap *w, const char *text)
+{
+	while (*text) {
+		size_t len = strcspn(text, " ");
+
+		if (len)
+			env_wrap_word(w, text, (int)len);
+		text += len + strspn(text + len, " ");
+	}
+}
+
+static void env_wrap_end(struct env_wrap *w)
+{
+	fputc('\n', w->f);
+}
+
+static void env_line_wrapped(FILE *f, const char *label, const char *text)
+{
+	struct env_wrap w;
+
+	env_wrap_start(&w, f, label);
+	env_wrap_text(&w, text);
+	env_wrap_end(&w);
+}
+
+/* The flags of interest whose value is `want` (unknown ones count as absent). */
+static void env_print_flags(FILE *f, const char *label, const json_t *flags, bool want)
+{
+	const char *key;
+	json_t *v;
+	int n = 0;
+
+	fprintf(f, "%-*s", ENV_LABEL_W, label);
+	json_object_foreach((json_t *)flags, key, v)
+		if (json_is_true(v) == want)
+			fprintf(f, "%s%s", n++ ? " " : "", key);
+	fprintf(f, "%s\n", n ? "" : json_is_object(flags) ? "(none)" : "unknown");
+}
+
+static void env_print_cpu(FILE *f, const json_t *env)
+{
+	const json_t *flags = json_object_get(json_object_get(env, "cpu"), "flags");
+	char a[64], b[64], c[64], d[64];
+	const json_t *tsc;
+
+	env_line(f, "cpu", "%s, %s", env_at(env, "cpu", "vendor", a, sizeof(a)),
+		 env_at(env, "cpu", "model_name", b, sizeof(b)));
+	env_line(f, "cpu id", "family %s, model %s, stepping %s, microcode %s",
+		 env_at(env, "cpu", "family", a, sizeof(a)),
+		 env_at(env, "cpu", "model", b, sizeof(b)),
+		 env_at(env, "cpu", "stepping", c, sizeof(c)),
+		 env_at(env, "cpu", "microcode", d, sizeof(d)));
+	env_print_flags(f, "cpu flags present", flags, true);
+	env_print_flags(f, "cpu flags absent", flags, false);
+	tsc = json_object_get(json_object_get(env, "cpu"), "tsc_khz");
+	env_line(f, "tsc frequency", "%s%s", env_fmt(tsc, a, sizeof(a)),
+		 json_is_integer(tsc) ? " kHz" : "");
+	env_line(f, "online cpus", "%s", env_at(env, "cpu", "nr_online_cpus", a, sizeof(a)));
+}
+
+/* "1 package", "2 cores", "unknown cores". */
+static const char *env_count(const json_t *topo, const char *key, const char *noun, char *buf,
+			     size_t len)
+{
+	const json_t *v = json_object_get(topo, key);
+	char n[32];
+
+	snprintf(buf, len, "%s %s%s", env_fmt(v, n, sizeof(n)), noun,
+		 json_is_integer(v) && json_integer_value(v) == 1 ? "" : "s");
+	return buf;
+}
+
+static void env_print_topology(FILE *f, const json_t *env)
+{
+	const json_t *topo = json_object_get(env, "topology");
+	const json_t *smt = json_object_get(topo, "smt");
+	char a[48], b[48], c[48], d[48], g[64];
+
+	env_line(f, "topology", "%s, %s, %s, %s, %s",
+		 env_count(topo, "packages", "package", a, sizeof(a)),
+		 env_count(topo, "cores", "core", b, sizeof(b)),
+		 env_count(topo, "pus", "hardware thread", c, sizeof(c)),
+		 env_count(topo, "numa_nodes", "NUMA node", d, sizeof(d)),
+		 json_is_true(smt) ? "SMT" : json_is_false(smt) ? "no SMT" : "SMT unknown");
+	env_line(f, "usable cpus", "%s", env_at(env, "topology", "allowed_cpus", g, sizeof(g)));
+}
+
+static void env_print_kernel(FILE *f, const json_t *env)
+{
+	char a[128], b[128], c[64];
+
+	env_line(f, "kernel", "%s %s", env_at(env, "kernel", "release", a, sizeof(a)),
+		 env_at(env, "kernel", "machine", c, sizeof(c)));
+	env_line_wrapped(f, "kernel build", env_at(env, "kernel", "version", b, sizeof(b)));
+	env_line_wrapped(f, "kernel command line", env_at(env, "kernel", "cmdline", a, sizeof(a)));
+}
+
+/* A map of parameters as "k=v k=v ...", wrapped. */
+static void env_print_params(FILE *f, const char *label, const json_t *map)
+{
+	struct env_wrap w;
+	const char *key;
+	char buf[64], word[ENV_LINE_W * 2];
+	json_t *v;
+
+	env_wrap_start(&w, f, label);
+	if (!json_is_object(map))
+		env_wrap_text(&w, env_fmt(map, buf, sizeof(buf)));
+	else if (json_object_size(map) == 0)
+		env_wrap_text(&w, "(none)");
+	json_object_foreach((json_t *)map, key, v) {
+		int len = snprintf(word, sizeof(word), "%s=%s", key, env_fmt(v, buf, sizeof(buf)));
+
+		env_wrap_word(&w, word, len < (int)sizeof(word) ? len : (int)sizeof(word) - 1);
+	}
+	env_wrap_end(&w);
+}
+
+static void env_print_kvm(FILE *f, const json_t *env)
+{
+	const json_t *kvm = json_object_get(env, "kvm");
+	char a[32], b[32], c[32], d[32], label[64];
+
+	env_line(f, "/dev/kvm", "present %s, accessible %s, API version %s",
+		 env_at(env, "kvm", "dev_kvm_present", a, sizeof(a)),
+		 env_at(env, "kvm", "dev_kvm_accessible", b, sizeof(b)),
+		 env_at(env, "kvm", "api_version", c, sizeof(c)));
+	env_line(f, "kvm backend", "%s (module %s)", env_at(env, "kvm", "backend", a, sizeof(a)),
+		 env_at(env, "kvm", "backend_module", d, sizeof(d)));
+	snprintf(label, sizeof(label), "%s parameters",
+		 env_at(env, "kvm", "backend_module", d, sizeof(d)));
+	env_print_params(f, label, json_object_get(kvm, "backend_parameters"));
+	env_print_params(f, "kvm parameters", json_object_get(kvm, "kvm_parameters"));
+}
+
+static void env_print_guest(FILE *f, const json_t *env)
+{
+	const json_t *g = json_object_get(env, "host_is_guest");
+	const json_t *bit = json_object_get(g, "hypervisor_bit");
+	const char *sig = json_string_value(json_object_get(g, "signature"));
+
+	if (json_is_true(bit))
+		env_line(f, "host is a guest", "yes, hypervisor signature \"%s\"",
+			 sig ? sig : "unknown");
+	else if (json_is_false(bit))
+		env_line(f, "host is a guest", "no (CPUID hypervisor bit clear)");
+	else
+		env_line(f, "host is a guest", "unknown");
+}
+
+static void env_print_power(FILE *f, const json_t *env)
+{
+	char a[64], b[64];
+
+	env_line(f, "cpufreq", "governor %s, driver %s",
+		 env_at(env, "power", "scaling_governor", a, sizeof(a)),
+		 env_at(env, "power", "scaling_driver", b, sizeof(b)));
+	env_line(f, "boost / no_turbo", "%s / %s", env_at(env, "power", "boost", a, sizeof(a)),
+		 env_at(env, "power", "no_turbo", b, sizeof(b)));
+}
+
+/* One line per vulnerability: the kernel's own words. */
+static void env_print_mitigations(FILE *f, const json_t *env)
+{
+	const json_t *m = json_object_get(env, "mitigations");
+	const char *key;
+	char buf[64], label[64];
+	json_t *v;
+
+	if (!json_is_object(m)) {
+		env_line(f, "mitigations", "%s", env_fmt(m, buf, sizeof(buf)));
+		return;
+	}
+	env_line(f, "mitigations", "%zu reported by the kernel", json_object_size(m));
+	json_object_foreach((json_t *)m, key, v) {
+		snprintf(label, sizeof(label), "  %s", key);
+		env_line_wrapped(f, label, env_fmt(v, buf, sizeof(buf)));
+	}
+}
+
+static void env_print_dmi(FILE *f, const json_t *env)
+{
+	const json_t *dmi = json_object_get(env, "dmi");
+	char a[128], b[128], c[128], d[128], e[128];
+
+	if (!json_is_true(json_object_get(dmi, "available"))) {
+		env_line(f, "dmi", "not available (%s)", env_at(env, "dmi", "why", a, sizeof(a)));
+		return;
+	}
+	env_line(f, "system", "%s %s %s", env_at(env, "dmi", "sys_vendor", a, sizeof(a)),
+		 env_at(env, "dmi", "product_name", b, sizeof(b)),
+		 env_at(env, "dmi", "product_version", c, sizeof(c)));
+	env_line(f, "board / bios vendor", "%s / %s",
+		 env_at(env, "dmi", "board_vendor", d, sizeof(d)),
+		 env_at(env, "dmi", "bios_vendor", e, sizeof(e)));
+}
+
+static void env_print_unknowns(FILE *f, const json_t *env)
+{
+	const json_t *why = json_object_get(env, "why_unknown");
+	const char *key;
+	char buf[64], label[64];
+	json_t *v;
+
+	if (!json_is_object(why) || json_object_size(why) == 0)
+		return;
+	env_line(f, "unknown", "%zu item(s), why:", json_object_size(why));
+	json_object_foreach((json_t *)why, key, v) {
+		snprintf(label, sizeof(label), "  %s", key);
+		env_line_wrapped(f, label, env_fmt(v, buf, sizeof(buf)));
+	}
+}
+
+void env_print(FILE *f, const json_t *env)
+{
+	char a[64], b[HOST_NAME_MAX + 1];
+
+	env_line(f, "captured", "%s on %s", env_fmt(json_object_get(env, "captured_at"), a,
+						      sizeof(a)),
+		 env_fmt(json_object_get(env, "hostname"), b, sizeof(b)));
+	env_print_cpu(f, env);
+	env_print_topology(f, env);
+	env_print_kernel(f, env);
+	env_print_kvm(f, env);
+	env_print_guest(f, env);
+	env_print_power(f, env);
+	env_print_mitigations(f, env);
+	env_print_dmi(f, env);
+	env_print_unknowns(f, env);
+}

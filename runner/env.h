@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The environment a result was measured in, captured with every run:
+ * CPU, microcode, topology, kernel, KVM backend and its parameters, whether
+ * this host is itself a guest, frequency policy, mitigations, DMI identity.
+ * Anything that cannot be read is recorded as unknown, with why.
+ */
+#ifndef ENV_H
+#define ENV_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* A new JSON object describing this machine; NULL only when out of memory. */
+json_t *env_capture(void);
+
+/* Human-readable rendering of env_capture's object (`hvbench info`). */
+void env_print(FILE *f, const json_t *env);
+
+#endif

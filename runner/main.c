@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvbench: the runner's command line.  Each subcommand lives in its own
+ * file; this one only dispatches and keeps the shared exit codes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "env.h"
+#include "host.h"
+#include "run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hvbench COMMAND [options]\n\n"
+		   "  run     measure the workload catalog (hvbench run --help)\n"
+		   "  list    the workloads, their families, modes and CPLs\n"
+		   "  info    the environment a result would be recorded with\n"
+		   "  version\n");
+}
+
+static int list_main(void)
+{
+	printf("%-15s %-10s %-36s %-4s  %s\n", "workload", "family", "modes", "cpl", "what");
+	for (size_t i = 0; i < nr_workloads; i++) {
+		const struct workload *w = &workloads[i];
+		char modes[64] = "";
+
+		for (int m = 0; m < MODE_COUNT; m++) {
+			if (!(w->modes & MODE_BIT(m)))
+				continue;
+			if (modes[0])
+				strcat(modes, ",");
+			strcat(modes, bench_mode_name(m));
+		}
+		printf("%-15s %-10s %-36s %-4s  %s%s\n", w->name, w->family, modes,
+		       w->cpls == 1 ? "0" : "0,3", w->what, w->quick ? " [quick]" : "");
+	}
+	return 0;
+}
+
+static int info_main(void)
+{
+	json_t *env = env_capture();
+
+	if (!env)
+		return 70;
+	env_print(stdout, env);
+	json_decref(env);
+	return 0;
+}
+
+static void command_join(int argc, char **argv, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? " " : "", argv[i]);
+}
+
+int main(int argc, char **argv)
+{
+	char command[1024];
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	command_join(argc, argv, command, sizeof(command));
+	if (!strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1, command);
+	if (!strcmp(argv[1], "list"))
+		return list_main();
+	if (!strcmp(argv[1], "info"))
+		return info_main();
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("hvbench %s\n", HVBENCH_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "hvbench: unknown command '%s' (try hvbench --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

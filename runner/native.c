@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Native baselines: each guest workload's operation done by a host process.
+ *
+ * Every operation is a small set of hooks: open/close bracket a whole
+ * measurement (signal handler, peer thread), prepare/finish bracket each
+ * batch outside the timed region (fresh mappings), and run is the timed
+ * loop.  One timing path serves all of them, so every baseline pays the
+ * same clock, the same overhead correction and the same warm-up.
+ */
+#include "native.h"
+
+#include <cpuid.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#ifndef __x86_64__
+#error "the native baselines use x86-64 instructions"
+#endif
+
+#define NATIVE_BATCH_MAX	(UINT64_C(1) << 24)
+/* Page-touch maps batch pages at once: cap it at 1 GiB so a large target cannot exhaust RAM. */
+#define NATIVE_PAGES_MAX	(UINT64_C(1) << 18)
+#define NATIVE_CLOCK_PAIRS	1000
+/* Long enough for the frequency governor, caches and TLB to settle; at least one batch runs. */
+#define NATIVE_WARMUP_NS	1000000.0
+
+enum {
+	NATIVE_TIMER,
+	NATIVE_CPUID,
+	NATIVE_RDTSC,
+	NATIVE_RDTSCP,
+	NATIVE_PAUSE,
+	NATIVE_UD2_SIGNAL,
+	NATIVE_PAGE_TOUCH,
+	NATIVE_SYSCALL,
+	NATIVE_THREAD_WAKE,
+	NATIVE_NR,
+};
+
+const struct native_op native_ops[NATIVE_NR + 1] = {
+	[NATIVE_TIMER] = { "timer", "an empty loop iteration: the loop and clock cost only" },
+	[NATIVE_CPUID] = { "cpuid", "cpuid leaf 0 in a host process (serialising; may trap)" },
+	[NATIVE_RDTSC] = { "rdtsc", "the rdtsc instruction in a host process" },
+	[NATIVE_RDTSCP] = { "rdtscp", "the rdtscp instruction in a host process" },
+	[NATIVE_PAUSE] = { "pause", "the pause instruction in a host process" },
+	[NATIVE_UD2_SIGNAL] = { "ud2-signal",
+				"ud2 caught by a SIGILL handler that skips it: an exception "
+				"round trip" },
+	[NATIVE_PAGE_TOUCH] = { "page-touch",
+				"first write to a fresh anonymous 4 KiB page: a page fault" },
+	[NATIVE_SYSCALL] = { "syscall",
+			     "syscall(SYS_getppid): a privilege transition to the kernel and "
+			     "back" },
+	[NATIVE_THREAD_WAKE] = { "thread-wake",
+				 "eventfd ping-pong between two threads: one wake-up round trip" },
+	[NATIVE_NR] = { NULL, NULL },
+};
+
+/* What one measurement holds; lives on the caller's stack, never in a global. */
+struct native_ctx {
+	/* page-touch: the batch's fresh mapping */
+	char *pages;
+	size_t pages_len;
+	size_t page_size;
+	/* ud2-signal: what to put back */
+	struct sigaction old_sigill;
+	sigset_t old_mask;
+	/* thread-wake: ping wakes the peer, pong wakes us */
+	int ping_fd, pong_fd;
+	pthread_t peer;
+	atomic_int peer_stop;
+	atomic_int peer_err;
+};
+
+struct native_impl {
+	int (*open)(struct native_ctx *ctx, char *why, size_t why_len);
+	int (*prepare)(struct native_ctx *ctx, uint64_t batch, char *why, size_t why_len);
+	/* The timed loop: 0, or -1 with errno set. */
+	int (*run)(struct native_ctx *ctx, uint64_t batch);
+	void (*finish)(struct native_ctx *ctx);
+	void (*close)(struct native_ctx *ctx);
+	uint64_t max_batch;	/* 0: NATIVE_BATCH_MAX */
+};
+
+__attribute__((format(printf, 3, 4)))
+static void why_set(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !why_len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * What a back-to-back pair of clock reads costs: the median, so an
+ * interrupt landing in a few pairs does not inflate the correction.
+ */
+static double clock_overhead_ns(void)
+{
+	uint64_t d[NATIVE_CLOCK_PAIRS];
+
+	for (size_t i = 0; i < NATIVE_CLOCK_PAIRS; i++) {
+		uint64_t t0 = clock_now_ns();
+
+		d[i] = clock_now_ns() - t0;
+	}
+	qsort(d, NATIVE_CLOCK_PAIRS, sizeof(d[0]), u64_cmp);
+	return (d[NATIVE_CLOCK_PAIRS / 2 - 1] + d[NATIVE_CLOCK_PAIRS / 2]) / 2.0;
+}
+
+/* ---- timer, cpuid, rdtsc, rdtscp, pause: one instruction per iteration ---- */
+
+static int timer_run(struct native_ctx *ctx, uint64_t batch)
+{
+	(void)ctx;
+	/* The empty asm keeps the compiler from deleting or collapsing the loop. */
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("" ::: "memory");
+	return 0;
+}
+
+static int cpuid_run(struct native_ctx *ctx, uint64_t batch)
+{
+	uint32_t a, b, c, d;
+
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("cpuid"
+			     : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			     : "a"(0), "c"(0)
+			     : "memory");
+	return 0;
+}
+
+static int rdtsc_run(struct native_ctx *ctx, uint64_t batch)
+{
+	uint32_t lo, hi;
+
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return 0;
+}
+
+static int rdtscp_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	unsigned int a, b, c, d;
+
+	(void)ctx;
+	/* __get_cpuid checks the maximum extended leaf first. */
+	if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(d & (1u << 27))) {
+		why_set(why, why_len, "rdtscp unavailable: CPUID.80000001H:EDX[27] (RDTSCP) "
+			"is clear on this CPU");
+		return -1;
+	}
+	return 0;
+}
+
+static int rdtscp_run(struct native_ctx *ctx, uint64_t batch)
+{
+	uint32_t lo, hi, aux;
+
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux) : : "memory");
+	return 0;
+}
+
+static int pause_run(struct native_ctx *ctx, uint64_t batch)
+{
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("pause" ::: "memory");
+	return 0;
+}
+
+/* ---- ud2-signal: #UD delivered as SIGILL, handler skips the instruction ---- */
+
+static void ud2_handler(int sig, siginfo_t *si, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	const unsigned char *rip = (const unsigned char *)uc->uc_mcontext.gregs[REG_RIP];
+
+	(void)si;
+	/*
+	 * Skip only our own ud2.  Any other SIGILL is a real fault: fall back
+	 * to the default action and return, so it re-executes and kills the
+	 * process as it would have without us.
+	 */
+	if (rip[0] == 0x0f && rip[1] == 0x0b) {
+		uc->uc_mcontext.gregs[REG_RIP] += 2;
+		return;
+	}
+	signal(sig, SIG_DFL);
+}
+
+static int ud2_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	struct sigaction sa = { .sa_sigaction = ud2_handler, .sa_flags = SA_SIGINFO };
+	sigset_t ill;
+	int err;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGILL, &sa, &ctx->old_sigill)) {
+		why_set(why, why_len, "sigaction(SIGILL) failed: %s", strerror(errno));
+		return -1;
+	}
+	/* A blocked synchronous SIGILL kills the process instead of reaching the handler. */
+	sigemptyset(&ill);
+	sigaddset(&ill, SIGILL);
+	err = pthread_sigmask(SIG_UNBLOCK, &ill, &ctx->old_mask);
+	if (err) {
+		sigaction(SIGILL, &ctx->old_sigill, NULL);
+		why_set(why, why_len, "pthread_sigmask failed: %s", strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int ud2_run(struct native_ctx *ctx, uint64_t batch)
+{
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		asm volatile("ud2" ::: "memory");
+	return 0;
+}
+
+static void ud2_close(struct native_ctx *ctx)
+{
+	pthread_sigmask(SIG_SETMASK, &ctx->old_mask, NULL);
+	sigaction(SIGILL, &ctx->old_sigill, NULL);
+}
+
+/* ---- page-touch: a fresh mapping per batch, faulted in under the clock ---- */
+
+static int pages_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	if (pg <= 0) {
+		why_set(why, why_len, "sysconf(_SC_PAGESIZE) failed");
+		return -1;
+	}
+	ctx->page_size = (size_t)pg;
+	return 0;
+}
+
+static int pages_prepare(struct native_ctx *ctx, uint64_t batch, char *why, size_t why_len)
+{
+	size_t len = (size_t)batch * ctx->page_size;
+	void *p;
+
+	/* No MAP_POPULATE: the first write is what we time. */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		why_set(why, why_len, "mmap of %llu pages failed: %s", (unsigned long long)batch,
+			strerror(errno));
+		return -1;
+	}
+	/*
+	 * A transparent huge page would turn one fault into 512 pages' worth.
+	 * EINVAL means the kernel has no THP, which is what we want anyway.
+	 */
+	if (madvise(p, len, MADV_NOHUGEPAGE) && errno != EINVAL) {
+		why_set(why, why_len, "madvise(MADV_NOHUGEPAGE) failed: %s", strerror(errno));
+		munmap(p, len);
+		return -1;
+	}
+	ctx->pages = p;
+	ctx->pages_len = len;
+	return 0;
+}
+
+static int pages_run(struct native_ctx *ctx, uint64_t batch)
+{
+	volatile char *p = ctx->pages;
+
+	for (uint64_t i = 0; i < batch; i++)
+		p[i * ctx->page_size] = 1;
+	return 0;
+}
+
+static void pages_finish(struct native_ctx *ctx)
+{
+	munmap(ctx->pages, ctx->pages_len);
+	ctx->pages = NULL;
+	ctx->pages_len = 0;
+}
+
+/* ---- syscall ---- */
+
+static int syscall_run(struct native_ctx *ctx, uint64_t batch)
+{
+	(void)ctx;
+	for (uint64_t i = 0; i < batch; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+/* ---- thread-wake: eventfd ping-pong with a peer thread ---- */
+
+static int efd_write(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	do
+		n = write(fd, &one, sizeof(one));
+	while (n < 0 && errno == EINTR);
+	return n == sizeof(one) ? 0 : -1;
+}
+
+static int efd_read(int fd)
+{
+	uint64_t v;
+	ssize_t n;
+
+	do
+		n = read(fd, &v, sizeof(v));
+	while (n < 0 && errno == EINTR);
+	return n == sizeof(v) ? 0 : -1;
+}
+
+static void *wake_peer(void *arg)
+{
+	struct native_ctx *ctx = arg;
+
+	for (;;) {
+		if (efd_read(ctx->ping_fd)) {
+			atomic_store(&ctx->peer_err, errno ? errno : EIO);
+			break;
+		}
+		if (atomic_load(&ctx->peer_stop))
+			return NULL;
+		if (efd_write(ctx->pong_fd)) {
+			atomic_store(&ctx->peer_err, errno ? errno : EIO);
+			return NULL;
+		}
+	}
+	/* Wake the main thread rather than leave it blocked on a pong that never comes. */
+	efd_write(ctx->pong_fd);
+	return NULL;
+}
+
+/*
+ * The peer inherits the caller's CPU affinity, and the answer depends on it:
+ * on the 2-vCPU development VM a round trip is ~7 us with both threads on one
+ * CPU but ~200-300 us when the wake-up crosses to an idle vCPU (an IPI through
+ * the hypervisor underneath).  The runner pins and records; we do not.
+ */
+static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	int err;
+
+	ctx->ping_fd = eventfd(0, EFD_CLOEXEC);
+	ctx->pong_fd = eventfd(0, EFD_CLOEXEC);
+	if (ctx->ping_fd < 0 || ctx->pong_fd < 0) {
+		why_set(why, why_len, "eventfd failed: %s", strerror(errno));
+		goto fail;
+	}
+	atomic_init(&ctx->peer_stop, 0);
+	atomic_init(&ctx->peer_err, 0);
+	err = pthread_create(&ctx->peer, NULL, wake_peer, ctx);
+	if (err) {
+		why_set(why, why_len, "pthread_create failed: %s", strerror(err));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (ctx->ping_fd >= 0)
+		close(ctx->ping_fd);
+	if (ctx->pong_fd >= 0)
+		close(ctx->pong_fd);
+	return -1;
+}
+
+static int wake_run(struct native_ctx *ctx, uint64_t batch)
+{
+	for (uint64_t i = 0; i < batch; i++) {
+		if (efd_write(ctx->ping_fd) || efd_read(ctx->pong_fd))
+			return -1;
+		if (atomic_load_explicit(&ctx->peer_err, memory_order_relaxed)) {
+			errno = atomic_load(&ctx->peer_err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void wake_close(struct native_ctx *ctx)
+{
+	atomic_store(&ctx->peer_stop, 1);
+	efd_write(ctx->ping_fd);
+	pthread_join(ctx->peer, NULL);
+	close(ctx->ping_fd);
+	close(ctx->pong_fd);
+}
+
+static const struct native_impl native_impls[NATIVE_NR] = {
+	[NATIVE_TIMER] = { .run = timer_run },
+	[NATIVE_CPUID] = { .run = cpuid_run },
+	[NATIVE_RDTSC] = { .run = rdtsc_run },
+	[NATIVE_RDTSCP] = { .open = rdtscp_open, .run = rdtscp_run },
+	[NATIVE_PAUSE] = { .run = pause_run },
+	[NATIVE_UD2_SIGNAL] = { .open = ud2_open, .run = ud2_run, .close = ud2_close },
+	[NATIVE_PAGE_TOUCH] = { .open = pages_open, .prepare = pages_prepare, .run = pages_run,
+				.finish = pages_finish, .max_batch = NATIVE_PAGES_MAX },
+	[NATIVE_SYSCALL] = { .run = syscall_run },
+	[NATIVE_THREAD_WAKE] = { .open = wake_open, .run = wake_run, .close = wake_close },
+};
+
+/* ---- the common timing path ---- */
+
+static const struct native_impl *native_lookup(const char *name, char *why, size_t why_len)
+{
+	for (size_t i = 0; name && i < NATIVE_NR; i++)
+		if (!strcmp(native_ops[i].name, name))
+			return &native_impls[i];
+	why_set(why, why_len, "no native baseline named '%s'", name ? name : "(null)");
+	return NULL;
+}
+
+static uint64_t native_max_batch(const struct native_impl *impl)
+{
+	return impl->max_batch ? impl->max_batch : NATIVE_BATCH_MAX;
+}
+
+/* One batch: prepare and finish outside the clock, run inside it.  *ns is raw elapsed time. */
+static int native_time_batch(const struct native_impl *impl, struct native_ctx *ctx,
+			     uint64_t batch, double *ns, char *why, size_t why_len)
+{
+	uint64_t t0, t1;
+	int ret, err;
+
+	if (impl->prepare && impl->prepare(ctx, batch, why, why_len))
+		return -1;
+	t0 = clock_now_ns();
+	ret = impl->run(ctx, batch);
+	err = errno;	/* before the clock read can disturb it */
+	t1 = clock_now_ns();
+	if (ret)
+		why_set(why, why_len, "the timed loop failed: %s", strerror(err));
+	if (impl->finish)
+		impl->finish(ctx);
+	*ns = (double)(t1 - t0);
+	return ret;
+}
+
+static int native_warm_up(const struct native_impl *impl, struct native_ctx *ctx,
+			  uint64_t batch, char *why, size_t why_len)
+{
+	uint64_t start = clock_now_ns();
+	double ns;
+
+	do {
+		if (native_time_batch(impl, ctx, batch, &ns, why, why_len))
+			return -1;
+	} while (clock_now_ns() - start < NATIVE_WARMUP_NS);
+	return 0;
+}
+
+static int native_open(const struct native_impl *impl, struct native_ctx *ctx, char *why,
+		       size_t why_len)
+{
+	*ctx = (struct native_ctx){ .ping_fd = -1, .pong_fd = -1 };
+	return impl->open ? impl->open(ctx, why, why_len) : 0;
+}
+
+static void native_close(const struct native_impl *impl, struct native_ctx *ctx)
+{
+	if (impl->close)
+		impl->close(ctx);
+}
+
+int native_measure(const char *name, uint64_t batch, size_t nsamples, double *samples,
+		   double *timer_ns, char *why, size_t why_len)
+{
+	const struct native_impl *impl = native_lookup(name, why, why_len);
+	struct native_ctx ctx;
+	double overhead, ns;
+	int ret = 0;
+
+	if (!impl)
+		return -1;
+	if (batch < 1 || batch > native_max_batch(impl)) {
+		why_set(why, why_len, "batch %llu for '%s' is outside 1..%llu",
+			(unsigned long long)batch, name,
+			(unsigned long long)native_max_batch(impl));
+		return -1;
+	}
+	if (nsamples && !samples) {
+		why_set(why, why_len, "no buffer for %zu samples", nsamples);
+		return -1;
+	}
+	if (native_open(impl, &ctx, why, why_len))
+		return -1;
+	overhead = clock_overhead_ns();
+	if (timer_ns)
+		*timer_ns = overhead;
+	ret = native_warm_up(impl, &ctx, batch, why, why_len);
+	for (size_t i = 0; !ret && i < nsamples; i++) {
+		ret = native_time_batch(impl, &ctx, batch, &ns, why, why_len);
+		/* A batch faster than the median clock pair is noise around zero, not negative. */
+		samples[i] = ns > overhead ? (ns - overhead) / (double)batch : 0.0;
+	}
+	native_close(impl, &ctx);
+	return ret;
+}
+
+uint64_t native_calibrate(const char *name, double target_ns)
+{
+	const struct native_impl *impl = native_lookup(name, NULL, 0);
+	struct native_ctx ctx;
+	uint64_t batch = 1, max;
+	double overhead, ns;
+
+	/* The negated test also sends NaN to the smallest batch. */
+	if (!impl || !(target_ns > 0))
+		return 1;
+	if (native_open(impl, &ctx, NULL, 0))
+		return 1;
+	overhead = clock_overhead_ns();
+	max = native_max_batch(impl);
+	/* A cold first batch (first fault, first signal, first wake-up) would stop us too early. */
+	if (native_warm_up(impl, &ctx, 1, NULL, 0))
+		goto out;
+	for (; batch < max; batch *= 2) {
+		if (native_time_batch(impl, &ctx, batch, &ns, NULL, 0))
+			break;
+		if (ns - overhead >= target_ns)
+			break;
+	}
+out:
+	native_close(impl, &ctx);
+	return batch;
+}

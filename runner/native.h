@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Native baselines: the same operation a guest workload measures, done by a
+ * host process with no virtualisation in between.  On bare metal this is
+ * the hardware's cost; inside a cloud instance it measures the hypervisor
+ * underneath, which the results record.
+ */
+#ifndef NATIVE_H
+#define NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct native_op {
+	const char *name;	/* matches the workload name */
+	const char *what;	/* one line: the host operation that stands in */
+};
+
+/* The operations native_measure knows, terminated by {NULL}. */
+extern const struct native_op native_ops[];
+
+/*
+ * Fill samples[0..nsamples) with nanoseconds per operation, each sample
+ * timing `batch` back-to-back operations (CLOCK_MONOTONIC around the batch,
+ * the clock's own overhead measured beforehand and subtracted, floored at
+ * 0).  Runs a warm-up of at least one batch first.
+ * Returns 0, or -1 with why[0..why_len) saying why the operation is
+ * unavailable here (unknown name, refused by the kernel, ...).
+ * *timer_ns receives the measured clock overhead per sample (ns).
+ */
+int native_measure(const char *name, uint64_t batch, size_t nsamples, double *samples,
+		   double *timer_ns, char *why, size_t why_len);
+
+/* A batch size that makes one batch of `name` take about target_ns (>= 1). */
+uint64_t native_calibrate(const char *name, double target_ns);
+
+#endif

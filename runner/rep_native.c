@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A native repetition: the workload's stand-in operation (runner/native.c)
+ * or, for the io family, the same ring between two host threads
+ * (workloads/io_native.c), run by the runner pinned where the vCPU would
+ * be, with the device thread where the device thread would be.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_native.h"
+#include "native.h"
+#include "rep.h"
+
+/* A batch must cost at least this much, so the clock is a small part of it. */
+#define NATIVE_BATCH_NS 2000.0
+#define PROBE_SAMPLES 5
+#define MIN_SAMPLES 10
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void run_op(const struct workload *w, const struct rep_opts *o, struct rep *out)
+{
+	double probe[PROBE_SAMPLES], timer_ns;
+	uint64_t batch = native_calibrate(w->native_op, NATIVE_BATCH_NS);
+	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
+
+	if (native_measure(w->native_op, batch, PROBE_SAMPLES, probe, &timer_ns, out->why,
+			   sizeof(out->why))) {
+		out->status = REP_UNAVAILABLE;
+		return;
+	}
+	qsort(probe, PROBE_SAMPLES, sizeof(double), cmp_double);
+	n = probe[PROBE_SAMPLES / 2] > 0 ?
+		    (size_t)(o->target_ms * 1e6 / (probe[PROBE_SAMPLES / 2] * batch)) : cap;
+	n = n < MIN_SAMPLES ? MIN_SAMPLES : n > cap ? cap : n;
+	out->ns = malloc(n * sizeof(double));
+	if (!out->ns) {
+		out->status = REP_ERROR;
+		snprintf(out->why, sizeof(out->why), "out of memory");
+		return;
+	}
+	if (native_measure(w->native_op, batch, n, out->ns, &timer_ns, out->why,
+			   sizeof(out->why))) {
+		out->status = REP_UNAVAILABLE;
+		return;
+	}
+	out->n = n;
+	out->batch = batch;
+	out->ops = batch * n;
+	out->timer_ns = timer_ns;
+	out->corr_ns = timer_ns;
+	for (size_t i = 0; native_ops[i].name; i++)
+		if (!strcmp(native_ops[i].name, w->native_op))
+			snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s",
+				 native_ops[i].what);
+}
+
+static void run_io(const struct workload *w, const struct rep_opts *o, struct rep *out)
+{
+	size_t cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
+	uint64_t errors = 0;
+
+	out->ns = malloc(cap * sizeof(double));
+	if (!out->ns || io_native_measure(w->io_qd, w->io_len, o->pin ? o->pin->device_cpu : -1,
+					  o->target_ms, out->ns, cap, &out->n, &out->batch,
+					  &errors)) {
+		out->status = REP_ERROR;
+		snprintf(out->why, sizeof(out->why), "the native ring could not run");
+		return;
+	}
+	out->ops = out->batch * out->n;
+	snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]),
+		 "native: the same ring between two host threads, device polling; errors=%llu",
+		 (unsigned long long)errors);
+}
+
+void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out)
+{
+	cpu_set_t saved, set;
+	int cpu = o->pin ? o->pin->vcpu_cpu[0] : -1;
+
+	*out = (struct rep){ .status = REP_OK };
+	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	if (!strcmp(w->family, "io"))
+		run_io(w, o, out);
+	else if (w->native_op)
+		run_op(w, o, out);
+	else {
+		out->status = REP_UNAVAILABLE;
+		snprintf(out->why, sizeof(out->why), "%s has no native counterpart", w->name);
+	}
+	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A repetition under refvmm: a fresh VM per sample set (boot costs ~5 ms),
+ * the bench platform and the workload's host half, the bench payload with
+ * the parameters on its command line, then the @hvb records turned into
+ * nanoseconds per operation with the TSC rate KVM reports.
+ *
+ * The vCPU thread inherits the CPU affinity of the thread that creates it,
+ * so the runner pins itself to the vCPU's CPU around vm_run and returns to
+ * its own CPU afterwards.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvbench/ports.h"
+#include "proto.h"
+#include "rep.h"
+
+#define GUEST_MEM (64ull << 20)
+#define GUEST_MEM_TOUCH (512ull << 20) /* page-touch: fresh pages to fault in */
+
+const char *rep_status_name(enum rep_status s)
+{
+	static const char *const names[] = { "ok", "unavailable", "hang", "crash", "error" };
+
+	return s <= REP_ERROR ? names[s] : "?";
+}
+
+void rep_free(struct rep *r)
+{
+	free(r->ns);
+	r->ns = NULL;
+}
+
+static void rep_fail(struct rep *r, enum rep_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = s;
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+}
+
+static void rep_note(struct rep *r, const char *text)
+{
+	if (text[0] && r->nr_notes < sizeof(r->notes) / sizeof(r->notes[0]))
+		snprintf(r->notes[r->nr_notes++], sizeof(r->notes[0]), "%s", text);
+}
+
+static void console_to_proto(void *ctx, const char *line, size_t len)
+{
+	proto_line(ctx, line, len);
+}
+
+static void cmdline_make(char *buf, size_t len, const struct bench_run *r,
+			 const struct rep_opts *o)
+{
+	int n = snprintf(buf, len, "name=%s mode=%s cpl=%u target_ms=%.0f max_samples=%zu tsc_khz=%u",
+			 r->w->name, bench_mode_name(r->mode), r->cpl,
+			 o->target_ms < 1 ? 1 : o->target_ms, o->max_samples, r->vm->tsc_khz);
+
+	if (o->batch && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " batch=%llu", (unsigned long long)o->batch);
+}
+
+static double cycles_to_ns(double cycles, uint64_t tsc_khz)
+{
+	return cycles * 1e6 / (double)tsc_khz;
+}
+
+/* Samples: cycles per batch minus the timer's cost, over the batch, in ns. */
+static int samples_convert(const struct proto_result *p, uint64_t tsc_khz, struct rep *out)
+{
+	out->ns = malloc((p->nr ? p->nr : 1) * sizeof(double));
+	if (!out->ns)
+		return -1;
+	for (size_t i = 0; i < p->nr; i++) {
+		double c = p->samples[i] > p->corr ? (double)(p->samples[i] - p->corr) : 0;
+
+		out->ns[i] = cycles_to_ns(c / (double)p->batch, tsc_khz);
+	}
+	out->n = p->nr;
+	out->batch = p->batch;
+	out->ops = p->batch * p->nr;
+	out->timer_ns = cycles_to_ns((double)p->timer, tsc_khz);
+	out->corr_ns = cycles_to_ns((double)p->corr, tsc_khz);
+	return 0;
+}
+
+static int samples_host(struct bench_run *r, struct rep *out)
+{
+	out->ns = malloc((r->nr_host_samples ? r->nr_host_samples : 1) * sizeof(double));
+	if (!out->ns)
+		return -1;
+	memcpy(out->ns, r->host_samples, r->nr_host_samples * sizeof(double));
+	out->n = r->nr_host_samples;
+	out->batch = 1;
+	out->ops = r->nr_host_samples;
+	return 0;
+}
+
+/*
+ * Differences between the marks, per operation.  The end mark's own exit
+ * (one exit, one userspace exit) falls inside them and is taken out.
+ */
+static void costs_compute(const struct bench_run *r, uint64_t ops, struct rep_costs *c)
+{
+	double wall;
+
+	if (!r->ended || !ops)
+		return;
+	wall = (r->wall[1].tv_sec - r->wall[0].tv_sec) * 1e9 +
+	       (r->wall[1].tv_nsec - r->wall[0].tv_nsec);
+	for (int i = 0; i < BENCH_NR_STATS; i++) {
+		double d = (double)(r->stats_end[i] - r->stats_begin[i]);
+
+		if (r->stats_begin[i] < 0 || r->stats_end[i] < 0)
+			c->stats[i] = -1;
+		else
+			c->stats[i] = (i == 0 && d >= 1 ? d - 1 : d) / (double)ops;
+	}
+	c->user_exits = (double)(r->user_exits[1] - r->user_exits[0] - 1) / (double)ops;
+	c->vcpu_cpu_ns = (double)(r->vcpu_cpu_ns[1] - r->vcpu_cpu_ns[0]) / (double)ops;
+	c->device_cpu_ns = (double)(r->device_cpu_ns[1] - r->device_cpu_ns[0]) / (double)ops;
+	c->wall_ns = wall / (double)ops;
+	c->valid = true;
+}
+
+static void outcome_judge(const struct vm_outcome *oc, struct rep *out)
+{
+	switch (oc->result) {
+	case VM_RESULT_EXITED:
+		if (oc->status != GUEST_STATUS_PASS)
+			rep_fail(out, REP_CRASH, "the payload exited with status %u", oc->status);
+		break;
+	case VM_RESULT_HANG:
+		rep_fail(out, REP_HANG, "%s", oc->reason);
+		break;
+	case VM_RESULT_CRASH:
+		rep_fail(out, REP_CRASH, "%s", oc->reason);
+		break;
+	default:
+		rep_fail(out, REP_ERROR, "%s", oc->reason);
+		break;
+	}
+}
+
+/* Where the hang happened, for the report: the vCPU's RIP and the instruction there. */
+static void hang_detail(const struct vm *vm, struct rep *out)
+{
+	const struct vcpu_snapshot *s = &vm->vcpus[0].snap;
+	size_t n = strlen(out->why);
+
+	if (!s->valid)
+		return;
+	snprintf(out->why + n, sizeof(out->why) - n, "; vcpu 0 at RIP 0x%llx, bytes %02x %02x %02x",
+		 (unsigned long long)s->regs.rip, s->insn[0], s->insn[1], s->insn[2]);
+}
+
+static void pin_self(int cpu, cpu_set_t *saved)
+{
+	cpu_set_t set;
+
+	pthread_getaffinity_np(pthread_self(), sizeof(*saved), saved);
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_result *p,
+		   struct rep *out)
+{
+	struct vmm_err err = { 0 };
+	struct vm_outcome oc;
+	char cmdline[256];
+	cpu_set_t saved;
+
+	if (bench_platform_setup(r, &err) || (r->w->host && r->w->host->setup(r, &err))) {
+		rep_fail(out, err.kind == VMM_ERR_KVM ? REP_UNAVAILABLE : REP_ERROR, "%s", err.msg);
+		return;
+	}
+	if (!r->vm->tsc_khz) {
+		rep_fail(out, REP_UNAVAILABLE, "KVM does not report the guest TSC rate "
+			 "(KVM_GET_TSC_KHZ), so guest cycles cannot be turned into time");
+		return;
+	}
+	cmdline_make(cmdline, sizeof(cmdline), r, o);
+	vm_console_set(r->vm, console_to_proto, p);
+	if (vm_load_pvh(r->vm, o->payload, o->payload_size, cmdline, &err)) {
+		rep_fail(out, REP_ERROR, "%s", err.msg);
+		return;
+	}
+	pin_self(o->pin ? o->pin->vcpu_cpu[0] : -1, &saved);
+	vm_run(r->vm, o->timeout_s, &oc);
+	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+	outcome_judge(&oc, out);
+	if (out->status == REP_HANG)
+		hang_detail(r->vm, out);
+}
+
+void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int cpl,
+		    const struct rep_opts *o, struct rep *out)
+{
+	struct vm_config cfg = {
+		.mem_bytes = strcmp(w->name, "page-touch") ? GUEST_MEM : GUEST_MEM_TOUCH,
+		.nr_vcpus = 1,
+		.irqchip = VM_IRQCHIP_KERNEL,
+	};
+	struct bench_run r = {
+		.w = w, .mode = mode, .cpl = cpl, .target_ms = o->target_ms,
+		.device_cpu = o->pin ? o->pin->device_cpu : -1,
+	};
+	struct proto_result p;
+	struct vmm_err err = { 0 };
+
+	*out = (struct rep){ .status = REP_OK };
+	proto_init(&p);
+	r.vm = vm_create(&cfg, &err);
+	if (!r.vm) {
+		rep_fail(out, err.kind == VMM_ERR_KVM ? REP_UNAVAILABLE : REP_ERROR, "%s", err.msg);
+		return;
+	}
+	if (w->host_timed) {
+		r.host_samples_cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
+		r.host_samples = calloc(r.host_samples_cap, sizeof(double));
+	}
+	if (w->host_timed && !r.host_samples)
+		rep_fail(out, REP_ERROR, "out of memory");
+	else
+		run_vm(&r, o, &p, out);
+	if (w->host && w->host->teardown)
+		w->host->teardown(&r);
+	bench_platform_teardown(&r);
+	rep_note(out, r.note);
+	for (unsigned int i = 0; i < p.nr_notes; i++)
+		rep_note(out, p.notes[i]);
+	if (out->status == REP_OK) {
+		uint64_t tsc_khz = r.vm->tsc_khz;
+
+		if (proto_finish(&p))
+			rep_fail(out, REP_ERROR, "bench payload output: %s (last other line: %s)",
+				 p.error, p.last_other);
+		else if (p.unavailable)
+			rep_fail(out, REP_UNAVAILABLE, "%s", p.why);
+		else if (w->host_timed ? samples_host(&r, out) : samples_convert(&p, tsc_khz, out))
+			rep_fail(out, REP_ERROR, "out of memory");
+		else if (!out->n)
+			rep_fail(out, REP_ERROR, "no samples");
+		if (w->host_timed && out->status == REP_OK)
+			out->timer_ns = cycles_to_ns((double)p.timer, tsc_khz);
+		if (out->status == REP_OK)
+			costs_compute(&r, out->ops, &out->costs);
+	}
+	free(r.host_samples);
+	proto_free(&p);
+	vm_destroy(r.vm);
+}

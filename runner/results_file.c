@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results_file.h"
+
+static json_t *now_iso(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
+			json_t *settings)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "schema", json_string(RESULTS_SCHEMA));
+	json_object_set_new(doc, "schema_version", json_integer(RESULTS_SCHEMA_VERSION));
+	json_object_set_new(doc, "kind", json_string(kind));
+	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "hvbench", "version",
+						   HVBENCH_VERSION));
+	json_object_set_new(doc, "command", json_string(command));
+	json_object_set_new(doc, "started_at", now_iso());
+	json_object_set_new(doc, "complete", json_false());
+	json_object_set_new(doc, "environment", environment ? environment : json_null());
+	json_object_set_new(doc, "settings", settings ? settings : json_null());
+	return doc;
+}
+
+static int write_atomic(const char *path, const char *text, size_t len)
+{
+	char tmp[4096];
+	int fd, e = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len && !e;) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno != EINTR)
+			e = -errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (!e && fsync(fd))
+		e = -errno;
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e)
+		unlink(tmp);
+	return e;
+}
+
+int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_raw, bool complete,
+		  const char *path)
+{
+	json_t *arr = json_array();
+	char *text;
+	int e;
+
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].nr_reps)
+			json_array_append_new(arr, cell_json(&cells[i], max_raw));
+	json_object_set_new(doc, "results", arr);
+	json_object_set_new(doc, "complete", json_boolean(complete));
+	json_object_set_new(doc, "updated_at", now_iso());
+	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	if (!text)
+		return -ENOMEM;
+	e = write_atomic(path, text, strlen(text));
+	free(text);
+	return e;
+}
+
+int results_csv_write(const struct cell *cells, size_t n, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "workload,family,mode,cpl,target,status,n,min_ns,p50_ns,p90_ns,p99_ns,p999_ns,"
+		   "max_ns,mean_ns,stddev_ns,mad_ns,ci95_lo_ns,ci95_hi_ns,timer_ns\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct cell *c = &cells[i];
+		const struct stats_summary *s = &c->sum;
+
+		if (!c->nr_reps)
+			continue;
+		fprintf(f, "%s,%s,%s,", c->w->name, c->w->family, bench_mode_name(c->mode));
+		if (c->mode == MODE_NATIVE)
+			fprintf(f, ",");
+		else
+			fprintf(f, "%u,", c->cpl);
+		fprintf(f, "%s,%s", cell_target(c), cell_status(c));
+		if (c->have_summary)
+			fprintf(f, ",%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n",
+				s->n, s->min, s->p50, s->p90, s->p99, s->p999, s->max, s->mean,
+				s->stddev, s->mad, s->ci95_lo, s->ci95_hi, c->timer_ns);
+		else
+			fprintf(f, ",0,,,,,,,,,,,,\n");
+	}
+	if (fclose(f))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results file (docs/results.md): a JSON document rewritten whole after
+ * every repetition, to a temporary file renamed over the old one, so an
+ * interrupted run leaves the last complete state, never a torn file.
+ */
+#ifndef RESULTS_FILE_H
+#define RESULTS_FILE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cell.h"
+
+#define RESULTS_SCHEMA "hvbench-results"
+#define RESULTS_SCHEMA_VERSION 1
+
+/* The document's fixed part: schema, tool, command, environment, settings. */
+json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
+			json_t *settings);
+
+/* Replace the results array with the cells' current state and write path atomically. */
+int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_raw, bool complete,
+		  const char *path);
+
+/* One CSV row per cell and repetition summary (workload, mode, cpl, status, p50, ...). */
+int results_csv_write(const struct cell *cells, size_t n, const char *path);
+
+#endif

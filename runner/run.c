@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `hvbench run`: the benchmark runner.
+ *
+ * A plan is the list of cells the options select (workload x mode x CPL,
+ * native once per workload).  Repetitions are interleaved: every cell's
+ * first repetition, then every cell's second, ..., so slow drift of the
+ * machine (frequency, other tenants, the host's own caches) spreads over
+ * all cells instead of biasing whichever ran last.  After each repetition
+ * the results file is rewritten atomically: an interrupted run keeps
+ * everything it measured.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "env.h"
+#include "kvm.h"
+#include "pin.h"
+#include "results_file.h"
+#include "run.h"
+
+#define PAYLOAD_MAX (64u << 20)
+
+struct run_opts {
+	bool full;
+	const char *filter;
+	unsigned int modes;	/* MODE_BIT()s */
+	unsigned int cpls;	/* bit n: CPL n */
+	unsigned int reps;
+	double target_ms;
+	size_t max_samples, max_raw;
+	const char *out, *csv, *payload;
+	bool pin, quiet;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hvbench run [options]\n"
+		"Measure the workload catalog (hvbench list) under refvmm and natively.\n\n"
+		"  --suite quick|full   quick: the core workloads, short repetitions (default);\n"
+		"                       full: every workload, longer repetitions\n"
+		"  --filter GLOB[,GLOB] only workloads whose name matches\n"
+		"  --modes LIST         hvm,pv,offload,offload-poll,native (default: all)\n"
+		"  --cpl LIST           0,3 (default: both where the workload allows)\n"
+		"  --repetitions N      repetitions per cell, interleaved (quick 3, full 5)\n"
+		"  --target-ms MS       time the samples of one repetition take (quick 30, full 150)\n"
+		"  --max-samples N      samples per repetition at most (quick 2000, full 20000)\n"
+		"  --out FILE           results JSON (default results/run.json)\n"
+		"  --csv FILE           also write a CSV summary\n"
+		"  --payload FILE       the bench payload (default: bench.elf of this build)\n"
+		"  --no-pin             leave thread placement to the scheduler\n"
+		"  --quiet              no progress or table\n\n"
+		"Exit status: 0 every cell measured or reported unavailable; 1 a cell hung,\n"
+		"crashed or failed (the rest is measured and written); 64 usage; 65 unusable\n"
+		"payload; 73 the results file cannot be written.\n");
+}
+
+static int list_parse(const char *arg, unsigned int *mask, int (*parse)(const char *))
+{
+	char buf[256], *save = NULL;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return -1;
+	*mask = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int v = parse(t);
+
+		if (v < 0)
+			return -1;
+		*mask |= 1u << v;
+	}
+	return *mask ? 0 : -1;
+}
+
+static int cpl_parse(const char *s)
+{
+	return !strcmp(s, "0") ? 0 : !strcmp(s, "3") ? 3 : -1;
+}
+
+static bool uint_parse(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && *s && !*end && *out >= 1 && *out <= max;
+}
+
+static int opts_parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "modes", required_argument, NULL, 'm' },
+		{ "cpl", required_argument, NULL, 'c' },
+		{ "repetitions", required_argument, NULL, 'r' },
+		{ "target-ms", required_argument, NULL, 't' },
+		{ "max-samples", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "csv", required_argument, NULL, 'C' },
+		{ "payload", required_argument, NULL, 'p' },
+		{ "no-pin", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long reps = 0, target = 0, max_samples = 0;
+	int c;
+
+	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u, .pin = true,
+				.out = "results/run.json" };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (strcmp(optarg, "quick") && strcmp(optarg, "full"))
+				return fprintf(stderr, "hvbench run: --suite is quick or full, not '%s'\n",
+					       optarg), -1;
+			o->full = !strcmp(optarg, "full");
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'm':
+			if (list_parse(optarg, &o->modes, bench_mode_parse))
+				return fprintf(stderr, "hvbench run: --modes takes a list of hvm, pv, "
+					       "offload, offload-poll, native, not '%s'\n", optarg), -1;
+			break;
+		case 'c':
+			if (list_parse(optarg, &o->cpls, cpl_parse))
+				return fprintf(stderr, "hvbench run: --cpl takes 0, 3 or 0,3, not '%s'\n",
+					       optarg), -1;
+			break;
+		case 'r':
+			if (!uint_parse(optarg, CELL_MAX_REPS, &reps))
+				return fprintf(stderr, "hvbench run: --repetitions is 1 to %d\n",
+					       CELL_MAX_REPS), -1;
+			break;
+		case 't':
+			if (!uint_parse(optarg, 60000, &target))
+				return fprintf(stderr, "hvbench run: --target-ms is 1 to 60000\n"), -1;
+			break;
+		case 'n':
+			if (!uint_parse(optarg, HVB_SAMPLES_MAX, &max_samples) || max_samples < 10)
+				return fprintf(stderr, "hvbench run: --max-samples is 10 to %d\n",
+					       HVB_SAMPLES_MAX), -1;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'C':
+			o->csv = optarg;
+			break;
+		case 'p':
+			o->payload = optarg;
+			break;
+		case 'P':
+			o->pin = false;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		return fprintf(stderr, "hvbench run: unexpected argument '%s'\n", argv[optind]), -1;
+	o->reps = reps ? reps : o->full ? 5 : 3;
+	o->target_ms = target ? (double)target : o->full ? 150 : 30;
+	o->max_samples = max_samples ? max_samples : o->full ? 20000 : 2000;
+	o->max_raw = o->max_samples;
+	return 0;
+}
+
+static bool filter_match(const char *filter, const char *name)
+{
+	char buf[256], *save = NULL;
+
+	if (!filter)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", filter);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!fnmatch(t, name, 0))
+			return true;
+	return false;
+}
+
+static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr_workloads; i++) {
+		const struct workload *w = &workloads[i];
+
+		if ((!o->full && !w->quick) || !filter_match(o->filter, w->name))
+			continue;
+		for (int m = 0; m < MODE_COUNT; m++) {
+			if (!(w->modes & o->modes & MODE_BIT(m)))
+				continue;
+			for (unsigned int cpl = 0; cpl <= 3; cpl += 3) {
+				if (m == MODE_NATIVE && cpl)
+					break;
+				if (m != MODE_NATIVE && !(w->cpls & o->cpls & (1u << cpl)))
+					continue;
+				if (n < cap)
+					cells[n] = (struct cell){ .w = w, .mode = m, .cpl = cpl };
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* bench.elf: --payload, else $HVBENCH_PAYLOAD, else beside this build's runner. */
+static uint8_t *payload_load(const char *path, size_t *size)
+{
+	char self[PATH_MAX], guess[PATH_MAX + 32];
+	ssize_t len;
+	int fd;
+	struct stat st;
+	uint8_t *buf;
+
+	if (!path)
+		path = getenv("HVBENCH_PAYLOAD");
+	if (!path) {
+		len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (len <= 0)
+			return NULL;
+		self[len] = '\0';
+		snprintf(guess, sizeof(guess), "%s/../workloads/bench.elf", dirname(self));
+		path = guess;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 || st.st_size > PAYLOAD_MAX) {
+		fprintf(stderr, "hvbench run: cannot use the bench payload %s: %s; build it "
+			"(ninja -C build) or pass --payload\n", path,
+			fd < 0 ? strerror(errno) : "not a regular file of sensible size");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*size = buf ? (size_t)st.st_size : 0;
+	return buf;
+}
+
+static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pin, bool kvm,
+			     const char *kvm_why)
+{
+	json_t *modes = json_array(), *cpls = json_array();
+
+	for (int m = 0; m < MODE_COUNT; m++)
+		if (o->modes & MODE_BIT(m))
+			json_array_append_new(modes, json_string(bench_mode_name(m)));
+	for (unsigned int c = 0; c <= 3; c += 3)
+		if (o->cpls & (1u << c))
+			json_array_append_new(cpls, json_integer(c));
+	return json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?}", "suite",
+			 o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
+			 cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
+			 "max_samples", (json_int_t)o->max_samples, "pinning",
+			 pin ? pin_plan_json(pin) : json_null(), "kvm_available", kvm,
+			 "kvm_unavailable_why", kvm_why);
+}
+
+static void progress(const struct run_opts *o, size_t done, size_t total, const struct cell *c,
+		     unsigned int rep)
+{
+	if (o->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", done, total, c->w->name, bench_mode_name(c->mode));
+	if (c->mode != MODE_NATIVE)
+		fprintf(stderr, " cpl%u", c->cpl);
+	fprintf(stderr, " rep %u/%u", rep + 1, o->reps);
+}
+
+static void rep_measure(struct cell *c, const struct run_opts *o, const struct pin_plan *pin,
+			const uint8_t *payload, size_t size, bool kvm, const char *kvm_why)
+{
+	struct rep *r = &c->reps[c->nr_reps];
+	struct rep_opts ro = {
+		.target_ms = o->target_ms,
+		.max_samples = o->max_samples,
+		.timeout_s = 2.0 + o->target_ms * 20 / 1000.0,
+		.pin = pin,
+		.payload = payload,
+		.payload_size = size,
+	};
+
+	/* Later repetitions reuse the first one's batch, so all time the same work. */
+	if (c->nr_reps && c->reps[0].status == REP_OK && !c->w->host_timed)
+		ro.batch = c->reps[0].batch;
+	if (c->mode == MODE_NATIVE)
+		rep_run_native(c->w, &ro, r);
+	else if (!kvm)
+		*r = (struct rep){ .status = REP_UNAVAILABLE };
+	else
+		rep_run_refvmm(c->w, c->mode, c->cpl, &ro, r);
+	if (c->mode != MODE_NATIVE && !kvm)
+		snprintf(r->why, sizeof(r->why), "%s", kvm_why);
+	/*
+	 * A hypercall that never returns is this hypervisor's answer, not a
+	 * failure of the run: the workload is unavailable here, and why.
+	 */
+	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall")) {
+		char why[sizeof(r->why)];
+
+		snprintf(why, sizeof(why), "the hypercall never returned (caught by the watchdog): %s",
+			 r->why);
+		memcpy(r->why, why, sizeof(why));
+		r->status = REP_UNAVAILABLE;
+	}
+	c->skip = r->status != REP_OK;
+	c->nr_reps++;
+	cell_summarize(c);
+}
+
+static void table_print(const struct cell *cells, size_t n)
+{
+	printf("%-15s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode", "cpl",
+	       "p50 ns", "p99 ns", "min ns", "95% CI of p50", "exits/op", "user/op", "status");
+	for (size_t i = 0; i < n; i++) {
+		const struct cell *c = &cells[i];
+		char cpl[4] = "-", ci[48] = "", ex[16] = "", ux[16] = "";
+		const struct rep_costs *k = &c->reps[0].costs;
+
+		if (!c->nr_reps)
+			continue;
+		if (c->mode != MODE_NATIVE)
+			snprintf(cpl, sizeof(cpl), "%u", c->cpl);
+		if (c->have_summary)
+			snprintf(ci, sizeof(ci), "[%.1f, %.1f]", c->sum.ci95_lo, c->sum.ci95_hi);
+		if (k->valid && k->stats[0] >= 0)
+			snprintf(ex, sizeof(ex), "%.2f", k->stats[0]);
+		if (k->valid)
+			snprintf(ux, sizeof(ux), "%.2f", k->user_exits);
+		if (c->have_summary)
+			printf("%-15s %-12s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n", c->w->name,
+			       bench_mode_name(c->mode), cpl, c->sum.p50, c->sum.p99, c->sum.min, ci,
+			       ex, ux, cell_status(c));
+		else
+			printf("%-15s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n", c->w->name,
+			       bench_mode_name(c->mode), cpl, "-", "-", "-", "", "", "",
+			       cell_status(c), c->reps[0].why);
+	}
+}
+
+static int outdir_make(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	return mkdir(dirname(buf), 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, json_t *doc,
+		     const struct pin_plan *pin, const uint8_t *payload, size_t size, bool kvm,
+		     const char *kvm_why)
+{
+	size_t done = 0, total = n * o->reps;
+	int e;
+
+	for (unsigned int rep = 0; rep < o->reps && !interrupted; rep++) {
+		for (size_t i = 0; i < n && !interrupted; i++) {
+			if (cells[i].skip) {
+				total--;
+				continue;
+			}
+			progress(o, ++done, total, &cells[i], rep);
+			rep_measure(&cells[i], o, pin, payload, size, kvm, kvm_why);
+			e = results_write(doc, cells, n, o->max_raw, false, o->out);
+			if (e) {
+				fprintf(stderr, "\nhvbench run: cannot write %s: %s\n", o->out,
+					strerror(-e));
+				return EXIT_OUTPUT;
+			}
+		}
+	}
+	if (!o->quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	e = results_write(doc, cells, n, o->max_raw, !interrupted, o->out);
+	if (!e && o->csv)
+		e = results_csv_write(cells, n, o->csv);
+	if (e) {
+		fprintf(stderr, "hvbench run: cannot write results: %s\n", strerror(-e));
+		return EXIT_OUTPUT;
+	}
+	return 0;
+}
+
+int run_main(int argc, char **argv, const char *command)
+{
+	struct run_opts o;
+	struct pin_plan plan, *pin = NULL;
+	struct cell *cells;
+	size_t n, size = 0;
+	uint8_t *payload;
+	struct vmm_err err = { 0 };
+	int kvm_fd, rc, failed = 0;
+	bool kvm;
+	json_t *doc;
+
+	if (opts_parse(argc, argv, &o))
+		return EXIT_USAGE;
+	n = plan_make(&o, NULL, 0);
+	if (!n) {
+		fprintf(stderr, "hvbench run: no workload matches (see hvbench list)\n");
+		return EXIT_USAGE;
+	}
+	payload = payload_load(o.payload, &size);
+	if (!payload)
+		return EXIT_PAYLOAD;
+	cells = calloc(n, sizeof(*cells));
+	if (!cells || outdir_make(o.out)) {
+		fprintf(stderr, "hvbench run: cannot create the directory of %s\n", o.out);
+		return EXIT_OUTPUT;
+	}
+	plan_make(&o, cells, n);
+	kvm_fd = kvm_open(&err);
+	kvm = kvm_fd >= 0;
+	if (kvm)
+		close(kvm_fd);
+	else if (!o.quiet)
+		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
+	if (o.pin && !pin_plan_make(&plan, 1, true))
+		pin = &plan;
+	doc = results_doc_new("run", command, env_capture(),
+			      settings_json(&o, o.pin ? &plan : NULL, kvm, kvm ? NULL : err.msg));
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = run_cells(cells, n, &o, doc, pin, payload, size, kvm, err.msg);
+	if (!o.quiet)
+		table_print(cells, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = cell_status(&cells[i]);
+
+		failed |= strcmp(s, "ok") && strcmp(s, "unavailable") && strcmp(s, "not-run");
+		cell_free(&cells[i]);
+	}
+	if (!o.quiet)
+		printf("results: %s%s\n", o.out, interrupted ? " (interrupted: partial)" : "");
+	json_decref(doc);
+	free(cells);
+	free(payload);
+	return rc ? rc : failed ? EXIT_PARTIAL : 0;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The native baselines measure what they claim: every operation yields
+ * finite, non-negative samples at a calibrated batch; orderings that hold
+ * on any x86-64 host hold here (a serialising cpuid is slower than rdtsc,
+ * a page fault costs more than 50 ns, a cross-thread wake-up costs more
+ * than one system call); and a measurement leaves the process as it found
+ * it (SIGILL disposition and mask, file descriptors, threads).  Bounds are
+ * orders of magnitude wide so a noisy VM cannot make them flake.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <cpuid.h>
+#include <dirent.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "native.h"
+
+#define NSAMPLES	31
+#define TARGET_NS	20000.0
+
+static bool host_has_rdtscp(void)
+{
+	unsigned int a, b, c, d;
+
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 27));
+}
+
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Calibrate, measure NSAMPLES, check each sample, return the median. */
+static double measure_median(const char *name)
+{
+	double s[NSAMPLES], timer_ns = -1;
+	char why[256] = "";
+	uint64_t batch = native_calibrate(name, TARGET_NS);
+	int rc;
+
+	assert_true(batch >= 1 && batch <= (UINT64_C(1) << 24));
+	rc = native_measure(name, batch, NSAMPLES, s, &timer_ns, why, sizeof(why));
+	if (rc)
+		fail_msg("'%s' (batch %llu) failed: %s", name, (unsigned long long)batch, why);
+	assert_true(isfinite(timer_ns) && timer_ns >= 0);
+	for (size_t i = 0; i < NSAMPLES; i++)
+		if (!isfinite(s[i]) || s[i] < 0)
+			fail_msg("'%s' sample %zu is %g", name, i, s[i]);
+	qsort(s, NSAMPLES, sizeof(s[0]), double_cmp);
+	print_message("# %-12s batch %-8llu median %10.2f ns/op (clock %.1f ns)\n", name,
+		      (unsigned long long)batch, s[NSAMPLES / 2], timer_ns);
+	return s[NSAMPLES / 2];
+}
+
+static bool table_has(const char *name)
+{
+	for (const struct native_op *op = native_ops; op->name; op++)
+		if (!strcmp(op->name, name))
+			return true;
+	return false;
+}
+
+/* Names are unique and described; the baselines the workloads expect are all there. */
+static void test_table(void **state)
+{
+	static const char *const want[] = { "timer", "cpuid", "rdtsc", "rdtscp", "pause",
+					    "ud2-signal", "page-touch", "syscall",
+					    "thread-wake" };
+
+	(void)state;
+	for (const struct native_op *op = native_ops; op->name; op++) {
+		assert_non_null(op->what);
+		assert_true(strlen(op->what) > 0);
+		for (const struct native_op *o = native_ops; o != op; o++)
+			assert_string_not_equal(o->name, op->name);
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!table_has(want[i]))
+			fail_msg("no '%s' in native_ops", want[i]);
+}
+
+static void test_every_op_measures(void **state)
+{
+	(void)state;
+	for (const struct native_op *op = native_ops; op->name; op++) {
+		if (!strcmp(op->name, "rdtscp") && !host_has_rdtscp()) {
+			char why[256] = "";
+			double s[1];
+			int rc = native_measure("rdtscp", 1, 1, s, NULL, why, sizeof(why));
+
+			assert_int_equal(rc, -1);
+			assert_non_null(strstr(why, "RDTSCP"));
+			continue;
+		}
+		measure_median(op->name);
+	}
+}
+
+static void test_bad_arguments_fail(void **state)
+{
+	double s[4];
+	char why[256];
+
+	(void)state;
+	strcpy(why, "");
+	assert_int_equal(native_measure("nope", 1, 4, s, NULL, why, sizeof(why)), -1);
+	assert_string_equal(why, "no native baseline named 'nope'");
+
+	strcpy(why, "");
+	assert_int_equal(native_measure(NULL, 1, 4, s, NULL, why, sizeof(why)), -1);
+	assert_true(strlen(why) > 0);
+
+	strcpy(why, "");
+	assert_int_equal(native_measure("rdtsc", 0, 4, s, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "batch"));
+
+	strcpy(why, "");
+	assert_int_equal(native_measure("rdtsc", 1, 4, NULL, NULL, why, sizeof(why)), -1);
+	assert_true(strlen(why) > 0);
+
+	/* Page-touch maps a whole batch at once, so its batch is capped at 1 GiB of pages. */
+	strcpy(why, "");
+	assert_int_equal(native_measure("page-touch", (UINT64_C(1) << 18) + 1, 4, s, NULL, why,
+					sizeof(why)), -1);
+	assert_non_null(strstr(why, "batch"));
+
+	/* A why buffer is optional; the error is still reported by the return value. */
+	assert_int_equal(native_measure("nope", 1, 4, s, NULL, NULL, 0), -1);
+	assert_int_equal(native_calibrate("nope", TARGET_NS), 1);
+}
+
+static void test_calibrate_bounds(void **state)
+{
+	(void)state;
+	/* An unreachable target stops at the cap (the empty loop makes that cheap). */
+	assert_int_equal(native_calibrate("timer", 1e15), UINT64_C(1) << 24);
+	/* A target every batch meets, or a nonsensical one, gives the smallest batch. */
+	assert_int_equal(native_calibrate("cpuid", 1.0), 1);
+	assert_int_equal(native_calibrate("rdtsc", 0.0), 1);
+	assert_int_equal(native_calibrate("rdtsc", NAN), 1);
+}
+
+static void test_cpuid_slower_than_rdtsc(void **state)
+{
+	(void)state;
+	/* cpuid is serialising (here it even traps to the hypervisor underneath). */
+	assert_true(measure_median("cpuid") > measure_median("rdtsc"));
+}
+
+static void test_page_touch_is_a_fault(void **state)
+{
+	(void)state;
+	assert_true(measure_median("page-touch") > 50.0);
+}
+
+static void test_thread_wake_slower_than_syscall(void **state)
+{
+	(void)state;
+	/* A round trip is at least four system calls and two wake-ups. */
+	assert_true(measure_median("thread-wake") > measure_median("syscall"));
+}
+
+static void test_timer_is_cheap(void **state)
+{
+	(void)state;
+	/* An empty loop iteration is about a cycle; 100 ns would mean the correction is broken. */
+	assert_true(measure_median("timer") < 100.0);
+}
+
+static void marker_handler(int sig, siginfo_t *si, void *uctx)
+{
+	(void)sig;
+	(void)si;
+	(void)uctx;
+}
+
+static void run_ud2(void)
+{
+	double s[3];
+	char why[256] = "";
+
+	if (native_measure("ud2-signal", 4, 3, s, NULL, why, sizeof(why)))
+		fail_msg("ud2-signal failed: %s", why);
+}
+
+static void test_sigill_default_restored(void **state)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, after;
+
+	(void)state;
+	sigemptyset(&dfl.sa_mask);
+	assert_int_equal(sigaction(SIGILL, &dfl, NULL), 0);
+	run_ud2();
+	assert_int_equal(sigaction(SIGILL, NULL, &after), 0);
+	assert_true(after.sa_handler == SIG_DFL);
+}
+
+static void test_sigill_handler_restored(void **state)
+{
+	struct sigaction mine = { .sa_sigaction = marker_handler,
+				  .sa_flags = SA_SIGINFO | SA_RESTART }, after, dfl = { 0 };
+
+	(void)state;
+	sigemptyset(&mine.sa_mask);
+	sigaddset(&mine.sa_mask, SIGUSR1);
+	assert_int_equal(sigaction(SIGILL, &mine, NULL), 0);
+	run_ud2();
+	assert_int_equal(sigaction(SIGILL, NULL, &after), 0);
+	assert_true(after.sa_sigaction == marker_handler);
+	assert_int_equal(after.sa_flags & (SA_SIGINFO | SA_RESTART), SA_SIGINFO | SA_RESTART);
+	assert_true(sigismember(&after.sa_mask, SIGUSR1));
+
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGILL, &dfl, NULL);
+}
+
+/* A caller that blocks SIGILL still gets a measurement, and its mask back. */
+static void test_sigill_mask_restored(void **state)
+{
+	sigset_t ill, old, now;
+
+	(void)state;
+	sigemptyset(&ill);
+	sigaddset(&ill, SIGILL);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &ill, &old), 0);
+	run_ud2();
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, NULL, &now), 0);
+	assert_true(sigismember(&now, SIGILL));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static int count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_no_leaks(void **state)
+{
+	int fds = count_dir("/proc/self/fd"), tasks = count_dir("/proc/self/task");
+
+	(void)state;
+	measure_median("thread-wake");
+	measure_median("page-touch");
+	assert_int_equal(count_dir("/proc/self/fd"), fds);
+	assert_int_equal(count_dir("/proc/self/task"), tasks);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_every_op_measures),
+		cmocka_unit_test(test_bad_arguments_fail),
+		cmocka_unit_test(test_calibrate_bounds),
+		cmocka_unit_test(test_cpuid_slower_than_rdtsc),
+		cmocka_unit_test(test_page_touch_is_a_fault),
+		cmocka_unit_test(test_thread_wake_slower_than_syscall),
+		cmocka_unit_test(test_timer_is_cheap),
+		cmocka_unit_test(test_sigill_default_restored),
+		cmocka_unit_test(test_sigill_handler_restored),
+		cmocka_unit_test(test_sigill_mask_restored),
+		cmocka_unit_test(test_no_leaks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

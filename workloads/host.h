@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host halves of the benchmark workloads and the catalog that names every
+ * workload: its family, what it measures, the modes and CPLs it runs in,
+ * its native baseline and its host half.  The runner links these with
+ * refvmm; bench_run is one boot of the bench payload for one sample set.
+ */
+#ifndef WORKLOADS_HOST_H
+#define WORKLOADS_HOST_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hvbench/bench.h"
+#include "vm.h"
+
+enum bench_mode {
+	MODE_HVM,
+	MODE_PV,
+	MODE_OFFLOAD,
+	MODE_OFFLOAD_POLL,
+	MODE_NATIVE,
+	MODE_COUNT,
+};
+
+#define MODE_BIT(m) (1u << (m))
+
+const char *bench_mode_name(enum bench_mode m);
+/* -1 if name is not a mode. */
+int bench_mode_parse(const char *name);
+
+struct bench_run;
+
+struct host_half {
+	/* Before boot: devices, threads, exit handlers for r->mode. */
+	int (*setup)(struct bench_run *r, struct vmm_err *err);
+	/* On the vCPU thread at the guest's begin/end marks. */
+	void (*on_begin)(struct bench_run *r);
+	void (*on_end)(struct bench_run *r);
+	/* After the run: stop threads, free state (also after a failed setup). */
+	void (*teardown)(struct bench_run *r);
+};
+
+struct workload {
+	const char *name;
+	const char *family;	/* vmexit, hypercall, interrupt, io */
+	const char *what;	/* one line: what one operation is */
+	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
+	unsigned int cpls;	/* bit n: CPL n */
+	const char *native_op;	/* runner/native.c name, or NULL */
+	bool quick;		/* part of --suite quick */
+	bool host_timed;	/* samples come from the host half */
+	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
+	const struct host_half *host;
+	/* NULL, or why the workload cannot run on this host at all (static check). */
+	const char *(*invalid)(void);
+};
+
+extern const struct workload workloads[];
+extern const size_t nr_workloads;
+
+const struct workload *workload_find(const char *name);
+
+/* What the host half shares with the runner during one run. */
+struct bench_run {
+	struct vm *vm;
+	const struct workload *w;
+	enum bench_mode mode;
+	unsigned int cpl;
+	double target_ms;
+
+	/* The guest's shared page, once announced and checked (else NULL). */
+	struct hvb_shared *shared;
+
+	/* Host-timed samples, ns (host halves append; capacity fixed at setup). */
+	double *host_samples;
+	size_t nr_host_samples, host_samples_cap;
+
+	/* A device or injector thread: the runner reads its CPU time at the marks. */
+	pthread_t device_thread;
+	bool device_running;
+	int device_cpu;		/* where to pin it, -1 = anywhere */
+	atomic_bool device_stop;
+
+	/* Mark snapshots taken on the vCPU thread. */
+	bool begun, ended;
+	struct timespec wall[2];
+	uint64_t vcpu_cpu_ns[2], device_cpu_ns[2];
+	uint64_t user_exits[2];		/* exits refvmm handled (vcpu->nr_exits) */
+	int64_t stats_begin[8], stats_end[8];
+
+	void *(*device_fn)(void *);
+	void *priv;		/* the host half's state */
+	void *priv_platform;	/* the bench platform's state */
+	char note[256];		/* host half: what it wants recorded */
+};
+
+/* The bench platform every run gets: marks, shared page, null and eventfd devices, MSR filter. */
+int bench_platform_setup(struct bench_run *r, struct vmm_err *err);
+void bench_platform_teardown(struct bench_run *r);
+
+/* Start r's device thread running fn(r), pinned to r->device_cpu. */
+int bench_device_start(struct bench_run *r, void *(*fn)(void *), struct vmm_err *err);
+void bench_device_stop(struct bench_run *r);
+
+/* CPU time of a thread in ns (0 if unknown). */
+uint64_t bench_thread_cpu_ns(pthread_t t);
+
+/* The KVM per-vCPU counters snapshotted at the marks, in this order. */
+extern const char *const bench_stat_names[];
+#define BENCH_NR_STATS 6
+
+#endif

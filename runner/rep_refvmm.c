@@ -152,12 +152,14 @@ static void outcome_judge(const struct vm_outcome *oc, struct rep *out)
 static void hang_detail(const struct vm *vm, struct rep *out)
 {
 	const struct vcpu_snapshot *s = &vm->vcpus[0].snap;
+	const char *insn;
 	size_t n = strlen(out->why);
 
 	if (!s->valid)
 		return;
-	snprintf(out->why + n, sizeof(out->why) - n, "; vcpu 0 at RIP 0x%llx, bytes %02x %02x %02x",
-		 (unsigned long long)s->regs.rip, s->insn[0], s->insn[1], s->insn[2]);
+	insn = vm_insn_name(s->insn, s->insn_len);
+	snprintf(out->why + n, sizeof(out->why) - n, "; vcpu 0 at RIP 0x%llx on %s",
+		 (unsigned long long)s->regs.rip, insn ? insn : "an unrecognised instruction");
 }
 
 static void pin_self(int cpu, cpu_set_t *saved)

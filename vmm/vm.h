@@ -165,6 +165,9 @@ void vm_finish(struct vm *vm, enum vm_result result, int vcpu, uint32_t status,
 /* Print what happened, with registers and the code at RIP for hangs/crashes. */
 void vm_outcome_print(const struct vm *vm, const struct vm_outcome *out, FILE *f);
 
+/* The name of the instruction starting with b (vmcall, hlt, ...), or NULL. */
+const char *vm_insn_name(const uint8_t *b, unsigned int n);
+
 /* Counters of one vCPU, from KVM binary stats (-1 if not available). */
 int64_t vcpu_stat(struct vcpu *vcpu, const char *name);
 

@@ -13,7 +13,7 @@
 #define CR0_PE 1ull
 #define EFER_LMA (1ull << 10)
 
-static const char *insn_name(const uint8_t *b, unsigned int n)
+const char *vm_insn_name(const uint8_t *b, unsigned int n)
 {
 	static const struct {
 		uint8_t bytes[3];
@@ -85,7 +85,7 @@ static void snapshot_print(const struct vcpu *v, FILE *f)
 	const struct vcpu_snapshot *s = &v->snap;
 	const struct kvm_regs *r = &s->regs;
 	const struct kvm_sregs *sr = &s->sregs;
-	const char *name = insn_name(s->insn, s->insn_len);
+	const char *name = vm_insn_name(s->insn, s->insn_len);
 	char last[96];
 
 	fprintf(f, "  vcpu %d: %s, %s, RIP 0x%llx, interrupts %s, CPL %u\n", v->id,

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# `hvbench run` end to end on real /dev/kvm: the results file's structure
+# and its figures' internal consistency (exit counts the workload design
+# fixes exactly), failures reported as results, usage errors, interrupted
+# runs, and a host without /dev/kvm.
+#
+# usage: run.sh HVBENCH BENCH_ELF
+set -u
+hvbench=$1
+payload=$2
+. "$(dirname "$0")/tap.sh"
+export HVBENCH_PAYLOAD=$payload
+
+echo "TAP version 13"
+no_kvm=$(kvm_unusable)
+if [ -n "$no_kvm" ]; then
+	echo "1..0 # SKIP $no_kvm"
+	exit 0
+fi
+if ! command -v jq >/dev/null; then
+	echo "1..0 # SKIP jq is not installed (scripts/setup installs it)"
+	exit 0
+fi
+
+# jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE.
+jq_ok() {
+	local what=$1 file=$2 filter=$3
+	if [ "$(jq -r "$filter" "$file" 2>/dev/null)" = true ]; then
+		ok "$what"
+	else
+		not_ok "$what"
+		jq -c "$filter" "$file" 2>&1 | head -c 600 | diag
+	fi
+}
+
+cell() { # workload mode cpl|null
+	echo "(.results[] | select(.workload == \"$1\" and .mode == \"$2\" and .cpl == $3))"
+}
+
+r=$work/r.json
+"$hvbench" run --quiet --filter 'cpuid,pio-user,io-lat-64,io-iops-64,hypercall-kvm' \
+	--repetitions 2 --target-ms 10 --out "$r" --csv "$work/r.csv" >"$work/out" 2>&1
+rc=$?
+check "a run of five workloads exits 0 (got $rc)" test "$rc" -eq 0
+jq_ok "the file names its schema and version" "$r" \
+	'.schema == "hvbench-results" and .schema_version == 1 and .kind == "run"'
+jq_ok "a finished run is marked complete" "$r" '.complete == true'
+jq_ok "the environment names the KVM backend" "$r" \
+	'.environment.kvm.backend | IN("vmx", "svm", "pvm", "unknown")'
+jq_ok "settings record the pinning plan" "$r" '.settings.pinning | type == "object"'
+jq_ok "cpuid ran at CPL0 and CPL3 under refvmm and natively" "$r" \
+	"[$(cell cpuid hvm 0), $(cell cpuid hvm 3), $(cell cpuid native null)] |
+	 length == 3 and all(.status == \"ok\")"
+jq_ok "each measured cell has two repetitions" "$r" \
+	'[.results[] | select(.status == "ok") | .repetitions | length == 2] | all'
+jq_ok "summary n equals the samples kept over the repetitions" "$r" \
+	'[.results[] | select(.status == "ok") |
+	  .summary.n == ([.repetitions[].samples_kept] | add)] | all'
+jq_ok "order statistics are ordered and the CI brackets the median" "$r" \
+	'[.results[] | select(.status == "ok") | .summary |
+	  .min <= .p50 and .p50 <= .p90 and .p90 <= .p99 and .p99 <= ."p99.9" and
+	  ."p99.9" <= .max and .ci95_median[0] <= .p50 and .p50 <= .ci95_median[1]] | all'
+jq_ok "every refvmm cell reports the timer's own cost" "$r" \
+	'[.results[] | select(.status == "ok" and .target == "refvmm" and .timed_by != "host") |
+	  .timer_ns > 0] | all'
+# One outb is one exit to refvmm: the counts must say so exactly.
+jq_ok "pio-user costs one userspace exit per operation at CPL0 and CPL3" "$r" \
+	"[$(cell pio-user hvm 0), $(cell pio-user hvm 3)] |
+	 all(.per_op.user_exits > 0.99 and .per_op.user_exits < 1.02)"
+jq_ok "io-lat-64 pv: one notification exit per request" "$r" \
+	"[$(cell io-lat-64 pv 0), $(cell io-lat-64 pv 3)] |
+	 all(.per_op.user_exits > 0.99 and .per_op.user_exits < 1.02)"
+jq_ok "io-iops-64 pv: one notification per wave of 16" "$r" \
+	"$(cell io-iops-64 pv 3) | .per_op.user_exits > 0.06 and .per_op.user_exits < 0.07"
+jq_ok "io-lat-64 hvm: five userspace exits per request" "$r" \
+	"$(cell io-lat-64 hvm 0) | .per_op.user_exits > 4.99 and .per_op.user_exits < 5.02"
+jq_ok "offload-poll at CPL3: no exits at all" "$r" \
+	"$(cell io-lat-64 offload-poll 3) | .per_op.user_exits < 0.001 and .per_op.exits < 0.01"
+jq_ok "offload: the kick exits to KVM, never to refvmm" "$r" \
+	"$(cell io-lat-64 offload 3) | .per_op.user_exits < 0.001 and .per_op.exits > 0.99"
+jq_ok "the io device saw no bad requests" "$r" \
+	'[.results[] | select(.family == "io" and .status == "ok") | .repetitions[].notes[] |
+	  select(test("errors=")) | test("errors=0")] | all'
+jq_ok "hypercall-kvm is measured, or unavailable because the hypercall never returned" "$r" \
+	"$(cell hypercall-kvm pv 0) | .status == \"ok\" or
+	 (.status == \"unavailable\" and (.reason | test(\"never returned.*(vmcall|vmmcall)\")))"
+check "the CSV has a header and one row per cell" \
+	test "$(wc -l <"$work/r.csv")" -eq $(($(jq '.results | length' "$r") + 1))
+check "the table is printed unless --quiet" test ! -s "$work/out"
+
+# Usage and input errors: one line, distinct codes.
+"$hvbench" run --suite medium >/dev/null 2>"$work/err"
+check "an unknown suite is a usage error (64)" test $? -eq 64
+"$hvbench" run --filter 'no-such-workload*' >/dev/null 2>"$work/err"
+check "a filter matching nothing is a usage error (64)" test $? -eq 64
+head -c 100 /dev/urandom >"$work/payload.bad"
+"$hvbench" run --quiet --payload /nonexistent/bench.elf --filter cpuid >/dev/null 2>"$work/err"
+check "a missing payload exits 65 with one line" \
+	test $? -eq 65 -a "$(wc -l <"$work/err")" -eq 1
+"$hvbench" run --quiet --filter cpuid --out /proc/forbidden/r.json >/dev/null 2>"$work/err"
+check "an unwritable results path exits 73" test $? -eq 73
+
+# A corrupt payload: every refvmm cell is an error, natives still measured.
+"$hvbench" run --quiet --payload "$work/payload.bad" --filter cpuid --repetitions 1 \
+	--target-ms 5 --out "$work/bad.json" >/dev/null 2>&1
+rc=$?
+check "a payload that is not an ELF fails the run (1), results still written" \
+	test "$rc" -eq 1 -a -s "$work/bad.json"
+jq_ok "...with the loader's reason, and the native cell measured" "$work/bad.json" \
+	"($(cell cpuid hvm 0) | .status == \"error\" and (.reason | length > 0)) and
+	 ($(cell cpuid native null) | .status == \"ok\")"
+
+# Interrupted: what was measured is kept, and the file says it is partial.
+"$hvbench" run --quiet --suite full --out "$work/int.json" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	[ -s "$work/int.json" ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+jq_ok "an interrupted run leaves a valid file marked incomplete, with results" \
+	"$work/int.json" '.complete == false and (.results | length) >= 1'
+
+# No /dev/kvm: native baselines only, and why.
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	unshare --mount sh -c 'mount -t tmpfs none /dev && exec "$0" run --quiet \
+		--filter cpuid --repetitions 1 --target-ms 5 --out "$1"' \
+		"$hvbench" "$work/nokvm.json" >/dev/null 2>&1
+	check "without /dev/kvm the run still succeeds" test $? -eq 0
+	jq_ok "...the native result is measured and refvmm's say why not" "$work/nokvm.json" \
+		"($(cell cpuid native null) | .status == \"ok\") and
+		 ($(cell cpuid hvm 0) | .status == \"unavailable\" and (.reason | test(\"/dev/kvm\"))) and
+		 .settings.kvm_available == false"
+else
+	skip "no /dev/kvm: needs root and unshare to hide /dev/kvm"
+	skip "no /dev/kvm: native results"
+fi
+tap_done

@@ -20,13 +20,6 @@ const char *cell_status(const struct cell *c)
 	return rep_status_name(c->reps[0].status);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 void cell_summarize(struct cell *c)
 {
 	size_t total = 0, k = 0, nt = 0;
@@ -46,8 +39,7 @@ void cell_summarize(struct cell *c)
 		timers[nt++] = c->reps[i].timer_ns;
 	}
 	c->have_summary = !stats_summarize(all, total, &c->sum);
-	qsort(timers, nt, sizeof(double), cmp_double);
-	c->timer_ns = timers[nt / 2];
+	c->timer_ns = stats_median_inplace(timers, nt);
 	free(all);
 }
 

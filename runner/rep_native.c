@@ -12,22 +12,16 @@
 #include "io_native.h"
 #include "native.h"
 #include "rep.h"
+#include "stats.h"
 
 /* A batch must cost at least this much, so the clock is a small part of it. */
 #define NATIVE_BATCH_NS 2000.0
 #define PROBE_SAMPLES 5
 #define MIN_SAMPLES 10
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void run_op(const struct workload *w, const struct rep_opts *o, struct rep *out)
 {
-	double probe[PROBE_SAMPLES], timer_ns;
+	double probe[PROBE_SAMPLES], timer_ns, median;
 	uint64_t batch = native_calibrate(w->native_op, NATIVE_BATCH_NS);
 	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
 
@@ -36,9 +30,8 @@ static void run_op(const struct workload *w, const struct rep_opts *o, struct re
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
-	qsort(probe, PROBE_SAMPLES, sizeof(double), cmp_double);
-	n = probe[PROBE_SAMPLES / 2] > 0 ?
-		    (size_t)(o->target_ms * 1e6 / (probe[PROBE_SAMPLES / 2] * batch)) : cap;
+	median = stats_median_inplace(probe, PROBE_SAMPLES);
+	n = median > 0 ? (size_t)(o->target_ms * 1e6 / (median * batch)) : cap;
 	n = n < MIN_SAMPLES ? MIN_SAMPLES : n > cap ? cap : n;
 	out->ns = malloc(n * sizeof(double));
 	if (!out->ns) {

@@ -67,6 +67,45 @@ static int write_atomic(const char *path, const char *text, size_t len)
 	return e;
 }
 
+/*
+ * The timer's own cost per target and CPL: the median over the measured
+ * cells, so a reader sees at once what a fenced TSC read costs where.
+ */
+static json_t *timers_json(const struct cell *cells, size_t n)
+{
+	json_t *arr = json_array();
+	static const struct {
+		const char *target;
+		int cpl;
+	} where[] = { { "refvmm", 0 }, { "refvmm", 3 }, { "native", -1 } };
+
+	for (size_t k = 0; k < sizeof(where) / sizeof(where[0]); k++) {
+		double *v = malloc((n ? n : 1) * sizeof(double));
+		size_t m = 0;
+
+		if (!v)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const struct cell *c = &cells[i];
+
+			if (c->have_summary && c->timer_ns > 0 &&
+			    !strcmp(cell_target(c), where[k].target) &&
+			    (where[k].cpl < 0 || (int)c->cpl == where[k].cpl))
+				v[m++] = c->timer_ns;
+		}
+		if (m) {
+			json_t *o = json_pack("{s:s, s:f, s:I}", "target", where[k].target,
+					      "median_ns", stats_median_inplace(v, m), "cells", (json_int_t)m);
+
+			json_object_set_new(o, "cpl", where[k].cpl < 0 ? json_null() :
+							     json_integer(where[k].cpl));
+			json_array_append_new(arr, o);
+		}
+		free(v);
+	}
+	return arr;
+}
+
 int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_raw, bool complete,
 		  const char *path)
 {
@@ -78,6 +117,7 @@ int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_ra
 		if (cells[i].nr_reps)
 			json_array_append_new(arr, cell_json(&cells[i], max_raw));
 	json_object_set_new(doc, "results", arr);
+	json_object_set_new(doc, "timers", timers_json(cells, n));
 	json_object_set_new(doc, "complete", json_boolean(complete));
 	json_object_set_new(doc, "updated_at", now_iso());
 	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10));

@@ -347,7 +347,7 @@ static void rep_measure(struct cell *c, const struct run_opts *o, const struct p
 
 static void table_print(const struct cell *cells, size_t n)
 {
-	printf("%-15s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode", "cpl",
+	printf("%-18s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode", "cpl",
 	       "p50 ns", "p99 ns", "min ns", "95% CI of p50", "exits/op", "user/op", "status");
 	for (size_t i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
@@ -365,11 +365,11 @@ static void table_print(const struct cell *cells, size_t n)
 		if (k->valid)
 			snprintf(ux, sizeof(ux), "%.2f", k->user_exits);
 		if (c->have_summary)
-			printf("%-15s %-12s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n", c->w->name,
+			printf("%-18s %-12s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n", c->w->name,
 			       bench_mode_name(c->mode), cpl, c->sum.p50, c->sum.p99, c->sum.min, ci,
 			       ex, ux, cell_status(c));
 		else
-			printf("%-15s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n", c->w->name,
+			printf("%-18s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n", c->w->name,
 			       bench_mode_name(c->mode), cpl, "-", "-", "-", "", "", "",
 			       cell_status(c), c->reps[0].why);
 	}
@@ -419,6 +419,23 @@ static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, jso
 	return 0;
 }
 
+/*
+ * Native figures on a host that is itself a guest include the hypervisor
+ * underneath (a cpuid traps to it, for one): say so beside them.
+ */
+static json_t *native_meaning(const json_t *env)
+{
+	const json_t *g = json_object_get(env, "host_is_guest");
+	const char *sig = json_string_value(json_object_get(g, "signature"));
+	char buf[256];
+
+	if (!json_is_true(json_object_get(g, "hypervisor_bit")))
+		return json_string("bare metal (no hypervisor bit): native figures are the hardware's");
+	snprintf(buf, sizeof(buf), "this host is itself a guest (hypervisor '%s'): native figures "
+		 "include that hypervisor's costs", sig ? sig : "unknown");
+	return json_string(buf);
+}
+
 int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
@@ -429,7 +446,7 @@ int run_main(int argc, char **argv, const char *command)
 	struct vmm_err err = { 0 };
 	int kvm_fd, rc, failed = 0;
 	bool kvm;
-	json_t *doc;
+	json_t *doc, *env, *settings;
 
 	if (opts_parse(argc, argv, &o))
 		return EXIT_USAGE;
@@ -455,8 +472,10 @@ int run_main(int argc, char **argv, const char *command)
 		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
 	if (o.pin && !pin_plan_make(&plan, 1, true))
 		pin = &plan;
-	doc = results_doc_new("run", command, env_capture(),
-			      settings_json(&o, o.pin ? &plan : NULL, kvm, kvm ? NULL : err.msg));
+	env = env_capture();
+	settings = settings_json(&o, o.pin ? &plan : NULL, kvm, kvm ? NULL : err.msg);
+	json_object_set_new(settings, "native_baseline", native_meaning(env));
+	doc = results_doc_new("run", command, env, settings);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = run_cells(cells, n, &o, doc, pin, payload, size, kvm, err.msg);

@@ -151,3 +151,9 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q)
 		return NAN;
 	return gsl_stats_quantile_from_sorted_data(sorted, 1, n, q);
 }
+
+double stats_median_inplace(double *v, size_t n)
+{
+	gsl_sort(v, 1, n);
+	return gsl_stats_median_from_sorted_data(v, 1, n);
+}

@@ -32,4 +32,7 @@ int stats_summarize(const double *samples, size_t n, struct stats_summary *out);
  */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
 
+/* Median of v[0..n) (n >= 1), sorting v in place. */
+double stats_median_inplace(double *v, size_t n);
+
 #endif

@@ -2,13 +2,15 @@
 /*
  * interrupt family, guest half.
  *
- * irq-inject: host-timed.  The guest idles in hlt; its handler counts each
+ * irq-inject, irq-inject-ioapic: host-timed.  The guest idles in hlt; its handler counts each
  * interrupt in the shared page, which the host's injector polls, so the
  * host sees send -> guest handler without any exit on the way back.
  * self-ipi: an IPI to this CPU, sent with interrupts off and taken right
  * after sti: ICR write, delivery and the handler's EOI.
  * timer-deadline: cyclictest in miniature: arm the TSC-deadline timer
  * delay_us ahead, hlt, and record how late the handler ran.
+ * hlt-wake: hlt with an interrupt already pending (a self-IPI sent with
+ * interrupts off): the hlt exit and the wake-up on top of self-ipi.
  * eoi: the EOI write alone (with nothing in service it changes nothing).
  */
 #include "guest.h"
@@ -18,6 +20,7 @@
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define WAIT_ROUNDS 100000
+#define IOAPIC_BASE 0xfec00000ul
 
 static struct hvb_shared *shared;
 static volatile uint64_t fired;
@@ -59,6 +62,21 @@ static int setup_inject(struct bench_ctx *ctx)
 	return apic_setup(ctx, HVB_VEC_INJECT, on_inject);
 }
 
+/* Route the IOAPIC pin the host drives to the inject vector: fixed, edge, to APIC 0. */
+static int setup_inject_ioapic(struct bench_ctx *ctx)
+{
+	volatile uint32_t *sel = (volatile uint32_t *)IOAPIC_BASE;
+	volatile uint32_t *win = (volatile uint32_t *)(IOAPIC_BASE + 0x10);
+
+	if (setup_inject(ctx))
+		return -1;
+	*sel = 0x10 + 2 * HVB_IOAPIC_PIN + 1;
+	*win = 0;
+	*sel = 0x10 + 2 * HVB_IOAPIC_PIN;
+	*win = HVB_VEC_INJECT;
+	return 0;
+}
+
 static void serve_inject(uint64_t n)
 {
 	(void)n;
@@ -80,6 +98,21 @@ static void op_self_ipi(uint64_t n)
 
 		rt_apic_ipi(self, HVB_VEC_SELF_IPI);
 		__asm__ volatile("sti; nop; cli" : : : "memory");
+		if (fired == before)
+			bench_wait_change(&fired, before, WAIT_ROUNDS);
+	}
+}
+
+/* sti's one-instruction shadow covers hlt: it halts, and the pending IPI wakes it. */
+static void op_hlt_wake(uint64_t n)
+{
+	uint32_t self = rt_apic_id();
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t before = fired;
+
+		rt_apic_ipi(self, HVB_VEC_SELF_IPI);
+		rt_irq_wait();
 		if (fired == before)
 			bench_wait_change(&fired, before, WAIT_ROUNDS);
 	}
@@ -130,8 +163,13 @@ const struct guest_workload gw_irq_inject = {
 	.name = "irq-inject", .cpls = CPL_BIT(0), .setup = setup_inject, .op = serve_inject,
 	.hosted = true,
 };
+const struct guest_workload gw_irq_inject_ioapic = {
+	.name = "irq-inject-ioapic", .cpls = CPL_BIT(0), .setup = setup_inject_ioapic,
+	.op = serve_inject, .hosted = true,
+};
 WORKLOAD(gw_self_ipi, "self-ipi", CPL_BIT(0), setup_self_ipi, op_self_ipi);
 const struct guest_workload gw_timer_deadline = {
 	.name = "timer-deadline", .cpls = CPL_BIT(0), .setup = setup_timer, .timed = timed_timer,
 };
 WORKLOAD(gw_eoi, "eoi", CPL_BIT(0), setup_eoi, op_eoi);
+WORKLOAD(gw_hlt_wake, "hlt-wake", CPL_BIT(0), setup_self_ipi, op_hlt_wake);

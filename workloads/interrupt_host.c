@@ -4,7 +4,8 @@
  * sends an MSI (mode hvm: KVM_SIGNAL_MSI, as a VMM's device model would;
  * mode offload: a write to an irqfd, as a device thread would) and spins
  * on the guest's acknowledgement counter in the shared page: the time from
- * send to the handler's store, with no exit on the way back.  Between
+ * send to the handler's store, with no exit on the way back.  For
+ * irq-inject-ioapic the injector drives an IOAPIC pin (KVM_IRQ_LINE).  Between
  * sends it waits GAP_US so the guest is back in hlt: the figure is the
  * wake-up of an idle vCPU, not of one still returning from the last one.
  */
@@ -19,6 +20,7 @@
 #define ANNOUNCE_TIMEOUT_NS 5000000000ull
 
 struct inject_state {
+	bool line;		/* irq-inject-ioapic: KVM_IRQ_LINE on an IOAPIC pin */
 	int irq_efd;
 	uint64_t lost;
 };
@@ -31,11 +33,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
 }
 
+/* An edge on the IOAPIC pin: raise and lower, as an ISA device would. */
+static int send_line(struct bench_run *r)
+{
+	struct vmm_err err = { 0 };
+
+	if (irq_line_set(r->vm, HVB_IOAPIC_PIN, 1, &err) ||
+	    irq_line_set(r->vm, HVB_IOAPIC_PIN, 0, &err))
+		return -1;
+	return 0;
+}
+
 static int send(struct bench_run *r, struct inject_state *s)
 {
 	struct vmm_err err = { 0 };
 	uint64_t one = 1;
 
+	if (s->line)
+		return send_line(r);
 	if (r->mode == MODE_OFFLOAD)
 		return write(s->irq_efd, &one, sizeof(one)) == sizeof(one) ? 0 : -1;
 	return irq_msi_signal(r->vm, irq_msi_fixed(0, HVB_VEC_INJECT), &err) < 0 ? -1 : 0;
@@ -93,6 +108,7 @@ static int inject_setup(struct bench_run *r, struct vmm_err *err)
 	if (!s)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "out of memory");
 	s->irq_efd = -1;
+	s->line = !strcmp(r->w->name, "irq-inject-ioapic");
 	r->priv = s;
 	if (r->mode == MODE_OFFLOAD) {
 		if (irq_msi_route(r->vm, irq_msi_fixed(0, HVB_VEC_INJECT), &gsi, err))

@@ -64,4 +64,7 @@ struct hvb_shared {
 #define HVB_VEC_TIMER 0x42
 #define HVB_VEC_IO 0x43
 
+/* The IOAPIC input the host drives for irq-inject-ioapic (edge). */
+#define HVB_IOAPIC_PIN 5
+
 #endif

@@ -64,7 +64,7 @@ static json_t *per_op_value(double v)
 static json_t *costs_json(const struct cell *c)
 {
 	double sum[BENCH_NR_STATS] = { 0 }, user = 0, vcpu = 0, dev = 0, wall = 0;
-	bool missing[BENCH_NR_STATS] = { false };
+	bool missing[BENCH_NR_STATS] = { false }, missing_dev = false;
 	unsigned int n = 0;
 	json_t *o;
 
@@ -79,6 +79,7 @@ static json_t *costs_json(const struct cell *c)
 		}
 		user += k->user_exits;
 		vcpu += k->vcpu_cpu_ns;
+		missing_dev |= k->device_cpu_ns < 0;
 		dev += k->device_cpu_ns;
 		wall += k->wall_ns;
 		n++;
@@ -90,7 +91,7 @@ static json_t *costs_json(const struct cell *c)
 		json_object_set_new(o, bench_stat_names[s], per_op_value(missing[s] ? -1 : sum[s] / n));
 	json_object_set_new(o, "user_exits", json_real(user / n));
 	json_object_set_new(o, "vcpu_cpu_ns", json_real(vcpu / n));
-	json_object_set_new(o, "device_cpu_ns", json_real(dev / n));
+	json_object_set_new(o, "device_cpu_ns", per_op_value(missing_dev ? -1 : dev / n));
 	json_object_set_new(o, "wall_ns", json_real(wall / n));
 	return o;
 }

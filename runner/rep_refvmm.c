@@ -124,7 +124,8 @@ static void costs_compute(const struct bench_run *r, uint64_t ops, struct rep_co
 	}
 	c->user_exits = (double)(r->user_exits[1] - r->user_exits[0] - 1) / (double)ops;
 	c->vcpu_cpu_ns = (double)(r->vcpu_cpu_ns[1] - r->vcpu_cpu_ns[0]) / (double)ops;
-	c->device_cpu_ns = (double)(r->device_cpu_ns[1] - r->device_cpu_ns[0]) / (double)ops;
+	c->device_cpu_ns = r->device_cpu_ns[1] >= r->device_cpu_ns[0] ?
+		(double)(r->device_cpu_ns[1] - r->device_cpu_ns[0]) / (double)ops : -1;
 	c->wall_ns = wall / (double)ops;
 	c->valid = true;
 }

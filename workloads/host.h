@@ -85,6 +85,8 @@ struct bench_run {
 	bool device_running;
 	int device_cpu;		/* where to pin it, -1 = anywhere */
 	atomic_bool device_stop;
+	atomic_bool device_exited;	/* its function returned; its CPU time is below */
+	uint64_t device_exit_cpu_ns;
 
 	/* Mark snapshots taken on the vCPU thread. */
 	bool begun, ended;

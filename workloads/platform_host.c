@@ -45,6 +45,16 @@ uint64_t bench_thread_cpu_ns(pthread_t t)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* A thread that has returned has no CPU clock any more: it left its total. */
+static uint64_t device_cpu_ns(struct bench_run *r)
+{
+	if (!r->device_running)
+		return 0;
+	if (atomic_load(&r->device_exited))
+		return r->device_exit_cpu_ns;
+	return bench_thread_cpu_ns(r->device_thread);
+}
+
 static void snapshot(struct bench_run *r, struct vcpu *v, int which)
 {
 	int64_t *stats = which ? r->stats_end : r->stats_begin;
@@ -52,7 +62,7 @@ static void snapshot(struct bench_run *r, struct vcpu *v, int which)
 	clock_gettime(CLOCK_MONOTONIC, &r->wall[which]);
 	r->vcpu_cpu_ns[which] = bench_thread_cpu_ns(pthread_self());
 	r->user_exits[which] = v->nr_exits;
-	r->device_cpu_ns[which] = r->device_running ? bench_thread_cpu_ns(r->device_thread) : 0;
+	r->device_cpu_ns[which] = device_cpu_ns(r);
 	for (int i = 0; i < BENCH_NR_STATS; i++)
 		stats[i] = vcpu_stat(v, bench_stat_names[i]);
 }
@@ -184,8 +194,11 @@ void bench_platform_teardown(struct bench_run *r)
 static void *device_trampoline(void *arg)
 {
 	struct bench_run *r = arg;
+	void *ret = r->device_fn(r);
 
-	return r->device_fn(r);
+	r->device_exit_cpu_ns = bench_thread_cpu_ns(pthread_self());
+	atomic_store(&r->device_exited, true);
+	return ret;
 }
 
 int bench_device_start(struct bench_run *r, void *(*fn)(void *), struct vmm_err *err)
@@ -194,6 +207,7 @@ int bench_device_start(struct bench_run *r, void *(*fn)(void *), struct vmm_err 
 
 	r->device_fn = fn;
 	atomic_store(&r->device_stop, false);
+	atomic_store(&r->device_exited, false);
 	e = pthread_create(&r->device_thread, NULL, device_trampoline, r);
 	if (e)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "cannot start the device thread: %s",

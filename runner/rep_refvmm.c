@@ -5,9 +5,7 @@
  * the parameters on its command line, then the @hvb records turned into
  * nanoseconds per operation with the TSC rate KVM reports.
  *
- * The vCPU thread inherits the CPU affinity of the thread that creates it,
- * so the runner pins itself to the vCPU's CPU around vm_run and returns to
- * its own CPU afterwards.
+ * vCPU threads are pinned where the placement plan says (vm_vcpu_pin).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,25 +161,12 @@ static void hang_detail(const struct vm *vm, struct rep *out)
 		 (unsigned long long)s->regs.rip, insn ? insn : "an unrecognised instruction");
 }
 
-static void pin_self(int cpu, cpu_set_t *saved)
-{
-	cpu_set_t set;
-
-	pthread_getaffinity_np(pthread_self(), sizeof(*saved), saved);
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_result *p,
 		   struct rep *out)
 {
 	struct vmm_err err = { 0 };
 	struct vm_outcome oc;
 	char cmdline[256];
-	cpu_set_t saved;
 
 	if (bench_platform_setup(r, &err) || (r->w->host && r->w->host->setup(r, &err))) {
 		rep_fail(out, err.kind == VMM_ERR_KVM ? REP_UNAVAILABLE : REP_ERROR, "%s", err.msg);
@@ -198,9 +183,9 @@ static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_r
 		rep_fail(out, REP_ERROR, "%s", err.msg);
 		return;
 	}
-	pin_self(o->pin ? o->pin->vcpu_cpu[0] : -1, &saved);
+	for (unsigned int i = 0; o->pin && i < r->vm->nr_vcpus && (int)i < o->pin->nr_vcpus; i++)
+		vm_vcpu_pin(r->vm, i, o->pin->vcpu_cpu[i]);
 	vm_run(r->vm, o->timeout_s, &oc);
-	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 	outcome_judge(&oc, out);
 	if (out->status == REP_HANG)
 		hang_detail(r->vm, out);
@@ -211,7 +196,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 {
 	struct vm_config cfg = {
 		.mem_bytes = strcmp(w->name, "page-touch") ? GUEST_MEM : GUEST_MEM_TOUCH,
-		.nr_vcpus = 1,
+		.nr_vcpus = w->nr_vcpus ? w->nr_vcpus : 1,
 		.irqchip = VM_IRQCHIP_KERNEL,
 	};
 	struct bench_run r = {

@@ -274,7 +274,21 @@ static uint8_t *payload_load(const char *path, size_t *size)
 	return buf;
 }
 
-static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pin, bool kvm,
+/*
+ * Two placements: one vCPU with a device thread on another core (offload
+ * modes need the side core), and two vCPUs on different cores (ipi).
+ */
+enum { PLAN_ONE_VCPU, PLAN_TWO_VCPUS, NR_PLANS };
+
+static json_t *plans_json(const struct pin_plan *pins)
+{
+	if (!pins)
+		return json_null();
+	return json_pack("{s:o, s:o}", "one_vcpu", pin_plan_json(&pins[PLAN_ONE_VCPU]),
+			 "two_vcpus", pin_plan_json(&pins[PLAN_TWO_VCPUS]));
+}
+
+static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pins, bool kvm,
 			     const char *kvm_why)
 {
 	json_t *modes = json_array(), *cpls = json_array();
@@ -289,7 +303,7 @@ static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pi
 			 o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
 			 cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
 			 "max_samples", (json_int_t)o->max_samples, "pinning",
-			 pin ? pin_plan_json(pin) : json_null(), "kvm_available", kvm,
+			 plans_json(pins), "kvm_available", kvm,
 			 "kvm_unavailable_why", kvm_why);
 }
 
@@ -304,7 +318,7 @@ static void progress(const struct run_opts *o, size_t done, size_t total, const 
 	fprintf(stderr, " rep %u/%u", rep + 1, o->reps);
 }
 
-static void rep_measure(struct cell *c, const struct run_opts *o, const struct pin_plan *pin,
+static void rep_measure(struct cell *c, const struct run_opts *o, const struct pin_plan *pins,
 			const uint8_t *payload, size_t size, bool kvm, const char *kvm_why)
 {
 	struct rep *r = &c->reps[c->nr_reps];
@@ -312,7 +326,7 @@ static void rep_measure(struct cell *c, const struct run_opts *o, const struct p
 		.target_ms = o->target_ms,
 		.max_samples = o->max_samples,
 		.timeout_s = 2.0 + o->target_ms * 20 / 1000.0,
-		.pin = pin,
+		.pin = pins ? &pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
 		.payload = payload,
 		.payload_size = size,
 	};
@@ -385,7 +399,7 @@ static int outdir_make(const char *path)
 }
 
 static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, json_t *doc,
-		     const struct pin_plan *pin, const uint8_t *payload, size_t size, bool kvm,
+		     const struct pin_plan *pins, const uint8_t *payload, size_t size, bool kvm,
 		     const char *kvm_why)
 {
 	size_t done = 0, total = n * o->reps;
@@ -398,7 +412,7 @@ static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, jso
 				continue;
 			}
 			progress(o, ++done, total, &cells[i], rep);
-			rep_measure(&cells[i], o, pin, payload, size, kvm, kvm_why);
+			rep_measure(&cells[i], o, pins, payload, size, kvm, kvm_why);
 			e = results_write(doc, cells, n, o->max_raw, false, o->out);
 			if (e) {
 				fprintf(stderr, "\nhvbench run: cannot write %s: %s\n", o->out,
@@ -439,7 +453,7 @@ static json_t *native_meaning(const json_t *env)
 int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
-	struct pin_plan plan, *pin = NULL;
+	struct pin_plan plans[NR_PLANS], *pins = NULL;
 	struct cell *cells;
 	size_t n, size = 0;
 	uint8_t *payload;
@@ -470,15 +484,18 @@ int run_main(int argc, char **argv, const char *command)
 		close(kvm_fd);
 	else if (!o.quiet)
 		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
-	if (o.pin && !pin_plan_make(&plan, 1, true))
-		pin = &plan;
+	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
+	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
+		pins = plans;
+		pin_thread(pthread_self(), plans[PLAN_ONE_VCPU].runner_cpu);
+	}
 	env = env_capture();
-	settings = settings_json(&o, o.pin ? &plan : NULL, kvm, kvm ? NULL : err.msg);
+	settings = settings_json(&o, pins, kvm, kvm ? NULL : err.msg);
 	json_object_set_new(settings, "native_baseline", native_meaning(env));
 	doc = results_doc_new("run", command, env, settings);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = run_cells(cells, n, &o, doc, pin, payload, size, kvm, err.msg);
+	rc = run_cells(cells, n, &o, doc, pins, payload, size, kvm, err.msg);
 	if (!o.quiet)
 		table_print(cells, n);
 	for (size_t i = 0; i < n; i++) {

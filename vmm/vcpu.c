@@ -69,7 +69,7 @@ int vcpu_init(struct vm *vm, int id, struct vmm_err *err)
 	struct vcpu *v = &vm->vcpus[id];
 	int size;
 
-	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .stats.fd = -1 };
+	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .cpu = -1, .stats.fd = -1 };
 	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (v->fd < 0)
 		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_CREATE_VCPU %d", id);
@@ -113,6 +113,13 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = v->vm;
 
 	watchdog_thread_prepare();
+	if (v->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(v->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 	while (!atomic_load(&vm->stopping)) {
 		int r;
 

@@ -193,6 +193,12 @@ void vm_destroy(struct vm *vm)
 	free(vm);
 }
 
+void vm_vcpu_pin(struct vm *vm, unsigned int idx, int cpu)
+{
+	if (idx < vm->nr_vcpus)
+		vm->vcpus[idx].cpu = cpu;
+}
+
 int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opaque,
 			struct vmm_err *err)
 {

@@ -85,6 +85,7 @@ struct vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
+	int cpu;		/* host CPU its thread is pinned to, -1 = not pinned */
 	bool started;		/* thread created and not yet joined */
 	atomic_bool exited;	/* thread has left its run loop */
 	struct vcpu_exit_info last_exit;
@@ -143,6 +144,9 @@ void vm_destroy(struct vm *vm);
 
 /* Where complete lines from the guest console go (default: stdout). */
 void vm_console_set(struct vm *vm, vm_console_fn fn, void *ctx);
+
+/* Pin vCPU idx's thread to host CPU cpu when it starts (before vm_run). */
+void vm_vcpu_pin(struct vm *vm, unsigned int idx, int cpu);
 
 /* Handle exits of one KVM_EXIT_* reason with fn (before vm_run). */
 int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opaque,

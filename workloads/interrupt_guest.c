@@ -11,6 +11,8 @@
  * delay_us ahead, hlt, and record how late the handler ran.
  * hlt-wake: hlt with an interrupt already pending (a self-IPI sent with
  * interrupts off): the hlt exit and the wake-up on top of self-ipi.
+ * ipi: a round trip between two vCPUs: the boot CPU sends an IPI to the
+ * second, whose handler sends one back; the boot CPU waits in hlt.
  * eoi: the EOI write alone (with nothing in service it changes nothing).
  */
 #include "guest.h"
@@ -118,6 +120,52 @@ static void op_hlt_wake(uint64_t n)
 	}
 }
 
+static uint32_t bsp_id;
+static volatile uint64_t pongs;
+
+static void on_ping(uint8_t vector)
+{
+	(void)vector;
+	rt_apic_ipi(bsp_id, HVB_VEC_PONG);
+	rt_apic_eoi();
+}
+
+static void on_pong(uint8_t vector)
+{
+	(void)vector;
+	pongs++;
+	rt_apic_eoi();
+}
+
+static void ap_idle(void *arg)
+{
+	(void)arg;
+	for (;;)
+		rt_irq_wait();
+}
+
+static int setup_ipi(struct bench_ctx *ctx)
+{
+	if (apic_setup(ctx, HVB_VEC_PONG, on_pong))
+		return -1;
+	rt_irq_register(HVB_VEC_PING, on_ping);
+	bsp_id = rt_apic_id();
+	if (!rt_smp_start(bsp_id + 1, ap_idle, NULL))
+		return BENCH_SETUP_FAIL(ctx, "no second CPU started (INIT/SIPI to APIC ID %u): the "
+					"ipi workload needs two vCPUs", bsp_id + 1);
+	return 0;
+}
+
+static void op_ipi(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t before = pongs;
+
+		rt_apic_ipi(bsp_id + 1, HVB_VEC_PING);
+		bench_wait_change(&pongs, before, WAIT_ROUNDS);
+	}
+}
+
 static uint64_t delay_cycles;
 
 static int setup_timer(struct bench_ctx *ctx)
@@ -172,4 +220,5 @@ const struct guest_workload gw_timer_deadline = {
 	.name = "timer-deadline", .cpls = CPL_BIT(0), .setup = setup_timer, .timed = timed_timer,
 };
 WORKLOAD(gw_eoi, "eoi", CPL_BIT(0), setup_eoi, op_eoi);
+WORKLOAD(gw_ipi, "ipi", CPL_BIT(0), setup_ipi, op_ipi);
 WORKLOAD(gw_hlt_wake, "hlt-wake", CPL_BIT(0), setup_self_ipi, op_hlt_wake);

@@ -93,12 +93,17 @@ void rt_apic_eoi(void)
  * x2APIC takes the whole ICR in one MSR write; xAPIC needs the destination
  * in ICR high first, and the write of ICR low sends.
  */
-void rt_apic_ipi(uint32_t dest, uint8_t vector)
+void rt_apic_icr(uint32_t dest, uint32_t low)
 {
 	if (x2apic) {
-		rt_wrmsr(X2APIC_MSR(APIC_REG_ICR), ((uint64_t)dest << 32) | vector);
+		rt_wrmsr(X2APIC_MSR(APIC_REG_ICR), ((uint64_t)dest << 32) | low);
 		return;
 	}
 	rt_apic_write(APIC_REG_ICR_HIGH, dest << 24);
-	rt_apic_write(APIC_REG_ICR, vector);
+	rt_apic_write(APIC_REG_ICR, low);
+}
+
+void rt_apic_ipi(uint32_t dest, uint8_t vector)
+{
+	rt_apic_icr(dest, vector);
 }

@@ -105,13 +105,24 @@ static void idt_exceptions_init(void)
 
 bool rt_have_rdtscp;
 
-void rt_cpu_init(void)
+static void idt_load(void)
 {
 	struct table_desc idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/* An application processor shares the boot CPU's tables (smp.c). */
+void rt_cpu_init_ap(void)
+{
+	idt_load();
+}
+
+void rt_cpu_init(void)
+{
 	tss_install();
 	idt_exceptions_init();
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_load();
 	rt_have_rdtscp = rt_cpuid(0x80000000, 0).eax >= 0x80000001 &&
 			 (rt_cpuid(0x80000001, 0).edx & (1u << 27));
 }

@@ -23,6 +23,7 @@ struct rt_frame {
 
 void rt_console_init(void);
 void rt_cpu_init(void);
+void rt_cpu_init_ap(void);
 void rt_cmdline_init(const char *src, uint64_t max_len);
 void rt_idt_set(uint8_t vector, void *handler, uint8_t dpl, uint8_t ist);
 void rt_interrupt(struct rt_frame *f);

@@ -11,6 +11,10 @@
 #define RT_USER_DS 0x23 /* GDT index 4, RPL 3 */
 #define RT_USER_CS 0x2b /* GDT index 5, RPL 3 */
 #define RT_TSS_SEL 0x30
+#define RT_KERNEL_CS32 0x40 /* protected-mode code, for application processors */
+
+/* Where the AP trampoline is copied: below 1 MiB, page-aligned, free RAM. */
+#define RT_AP_TRAMPOLINE 0x8000
 
 #define RT_VEC_UD 6
 #define RT_VEC_SPURIOUS 0xff

@@ -75,6 +75,68 @@ long_entry:
 	hlt
 	jmp 1b
 
+/*
+ * Application processors: the INIT-SIPI-SIPI sequence starts one in real
+ * mode at the trampoline, which rt_smp.c copies below 1 MiB.  It loads the
+ * runtime's GDT, enters protected mode through the 32-bit kernel code
+ * segment, and joins the path the boot CPU took: same page tables, long
+ * mode, then rt_ap_main on the stack the boot CPU left in rt_ap_stack_top.
+ */
+	.section .rodata
+	.code16
+	.globl rt_ap_tramp_start, rt_ap_tramp_end
+rt_ap_tramp_start:
+	cli
+	cld
+	mov %cs, %ax
+	mov %ax, %ds
+	lgdtl tramp_gdt_desc - rt_ap_tramp_start
+	mov %cr0, %eax
+	or $CR0_PE, %eax
+	mov %eax, %cr0
+	ljmpl $RT_KERNEL_CS32, $ap_start32
+	.balign 8
+tramp_gdt_desc:
+	.word rt_gdt_end - rt_gdt - 1
+	.long rt_gdt
+rt_ap_tramp_end:
+
+	.text
+	.code32
+ap_start32:
+	mov $RT_KERNEL_DS, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	mov $pml4, %eax
+	mov %eax, %cr3
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PG | CR0_WP | CR0_PE), %eax
+	mov %eax, %cr0
+	ljmp $RT_KERNEL_CS, $ap_long_entry
+
+	.code64
+ap_long_entry:
+	mov $RT_KERNEL_DS, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	xor %eax, %eax
+	mov %eax, %fs
+	mov %eax, %gs
+	mov rt_ap_stack_top(%rip), %rsp
+	call rt_ap_main
+1:	cli
+	hlt
+	jmp 1b
+
 	.data
 	.balign 16
 	.globl rt_gdt
@@ -86,6 +148,7 @@ rt_gdt:
 	.quad 0x00cff2000000ffff	/* 0x20 user data */
 	.quad 0x00affa000000ffff	/* 0x28 user code, 64-bit */
 	.quad 0, 0			/* 0x30 TSS, filled by rt_cpu_init */
+	.quad 0x00cf9a000000ffff	/* 0x40 kernel code, 32-bit (AP start) */
 rt_gdt_end:
 
 	.balign 8

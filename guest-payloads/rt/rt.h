@@ -201,6 +201,15 @@ void rt_apic_write(uint32_t reg, uint32_t v);
 uint32_t rt_apic_read(uint32_t reg);
 /* Send a fixed IPI with vector to the CPU with APIC ID dest (x2APIC: one MSR write). */
 void rt_apic_ipi(uint32_t dest, uint8_t vector);
+/* Write the ICR: delivery mode, level and vector in low, to APIC ID dest. */
+void rt_apic_icr(uint32_t dest, uint32_t low);
+
+/*
+ * Start the application processor with APIC ID apic_id (INIT, SIPI, SIPI)
+ * running fn(arg) at CPL0 with its local APIC enabled; true once it runs.
+ * If fn returns, the AP halts with interrupts off.
+ */
+bool rt_smp_start(uint32_t apic_id, void (*fn)(void *), void *arg);
 
 /* freestanding string functions the compiler may also call */
 void *memset(void *dst, int c, size_t n);

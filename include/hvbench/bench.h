@@ -63,6 +63,8 @@ struct hvb_shared {
 #define HVB_VEC_SELF_IPI 0x41
 #define HVB_VEC_TIMER 0x42
 #define HVB_VEC_IO 0x43
+#define HVB_VEC_PING 0x44
+#define HVB_VEC_PONG 0x45
 
 /* The IOAPIC input the host drives for irq-inject-ioapic (edge). */
 #define HVB_IOAPIC_PIN 5

@@ -4,9 +4,19 @@
 
 #include "cell.h"
 
+static const char *const target_names[TARGET_COUNT] = { "refvmm", "qemu", "native" };
+
+int bench_target_parse(const char *name)
+{
+	for (int t = 0; t < TARGET_COUNT; t++)
+		if (!strcmp(target_names[t], name))
+			return t;
+	return -1;
+}
+
 const char *cell_target(const struct cell *c)
 {
-	return c->mode == MODE_NATIVE ? "native" : "refvmm";
+	return target_names[c->target];
 }
 
 /* ok if any repetition measured; otherwise what the first one ran into. */
@@ -102,6 +112,7 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 			      rep_status_name(r->status));
 	json_t *notes = json_array();
 
+	json_object_set_new(o, "seconds", json_real(r->seconds));
 	if (r->status != REP_OK)
 		json_object_set_new(o, "reason", json_string(r->why));
 	for (unsigned int i = 0; i < r->nr_notes; i++)

@@ -13,9 +13,15 @@
 
 #define CELL_MAX_REPS 32
 
+enum bench_target { TARGET_REFVMM, TARGET_QEMU, TARGET_NATIVE, TARGET_COUNT };
+
+/* -1 if name is not a target. */
+int bench_target_parse(const char *name);
+
 struct cell {
 	const struct workload *w;
 	enum bench_mode mode;
+	enum bench_target target;
 	unsigned int cpl;	/* meaningless for native */
 	struct rep reps[CELL_MAX_REPS];
 	unsigned int nr_reps;

@@ -25,6 +25,7 @@ struct rep_opts {
 	const struct pin_plan *pin;
 	const uint8_t *payload;	/* bench.elf */
 	size_t payload_size;
+	const char *payload_path; /* for external VMMs */
 };
 
 /* Per-operation costs from the KVM statistics and CPU clocks at the marks. */
@@ -45,15 +46,36 @@ struct rep {
 	double timer_ns;	/* the timer's own cost (per sample) */
 	double corr_ns;		/* subtracted from each batch before dividing */
 	struct rep_costs costs;
+	double seconds;		/* wall time of the whole repetition (boot to teardown) */
 	char notes[4][256];
 	unsigned int nr_notes;
 };
 
 void rep_free(struct rep *r);
 
+/* Set a failed status and its one-line reason. */
+void rep_fail(struct rep *r, enum rep_status s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Keep a note (host half or payload), if there is room. */
+void rep_note(struct rep *r, const char *text);
+
+double rep_cycles_to_ns(double cycles, uint64_t tsc_khz);
+
+/* The bench payload's command line for one repetition. */
+void rep_cmdline(char *buf, size_t len, const struct workload *w, enum bench_mode mode,
+		 unsigned int cpl, const struct rep_opts *o, uint32_t tsc_khz);
+
+struct proto_result;
+/* Samples: cycles per batch minus the timer's cost, over the batch, in ns. */
+int rep_samples_from_proto(const struct proto_result *p, uint64_t tsc_khz, struct rep *out);
+
 /* Run one repetition under refvmm. */
 void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int cpl,
 		    const struct rep_opts *o, struct rep *out);
+
+/* Run one repetition under QEMU (-M microvm -accel kvm), mode hvm. */
+void rep_run_qemu(const struct workload *w, unsigned int cpl, const struct rep_opts *o,
+		  uint32_t tsc_khz, struct rep *out);
 
 /* Run one repetition natively (mode native). */
 void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out);

@@ -19,73 +19,9 @@
 #define GUEST_MEM (64ull << 20)
 #define GUEST_MEM_TOUCH (512ull << 20) /* page-touch: fresh pages to fault in */
 
-const char *rep_status_name(enum rep_status s)
-{
-	static const char *const names[] = { "ok", "unavailable", "hang", "crash", "error" };
-
-	return s <= REP_ERROR ? names[s] : "?";
-}
-
-void rep_free(struct rep *r)
-{
-	free(r->ns);
-	r->ns = NULL;
-}
-
-static void rep_fail(struct rep *r, enum rep_status s, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = s;
-	va_start(ap, fmt);
-	vsnprintf(r->why, sizeof(r->why), fmt, ap);
-	va_end(ap);
-}
-
-static void rep_note(struct rep *r, const char *text)
-{
-	if (text[0] && r->nr_notes < sizeof(r->notes) / sizeof(r->notes[0]))
-		snprintf(r->notes[r->nr_notes++], sizeof(r->notes[0]), "%s", text);
-}
-
 static void console_to_proto(void *ctx, const char *line, size_t len)
 {
 	proto_line(ctx, line, len);
-}
-
-static void cmdline_make(char *buf, size_t len, const struct bench_run *r,
-			 const struct rep_opts *o)
-{
-	int n = snprintf(buf, len, "name=%s mode=%s cpl=%u target_ms=%.0f max_samples=%zu tsc_khz=%u",
-			 r->w->name, bench_mode_name(r->mode), r->cpl,
-			 o->target_ms < 1 ? 1 : o->target_ms, o->max_samples, r->vm->tsc_khz);
-
-	if (o->batch && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, " batch=%llu", (unsigned long long)o->batch);
-}
-
-static double cycles_to_ns(double cycles, uint64_t tsc_khz)
-{
-	return cycles * 1e6 / (double)tsc_khz;
-}
-
-/* Samples: cycles per batch minus the timer's cost, over the batch, in ns. */
-static int samples_convert(const struct proto_result *p, uint64_t tsc_khz, struct rep *out)
-{
-	out->ns = malloc((p->nr ? p->nr : 1) * sizeof(double));
-	if (!out->ns)
-		return -1;
-	for (size_t i = 0; i < p->nr; i++) {
-		double c = p->samples[i] > p->corr ? (double)(p->samples[i] - p->corr) : 0;
-
-		out->ns[i] = cycles_to_ns(c / (double)p->batch, tsc_khz);
-	}
-	out->n = p->nr;
-	out->batch = p->batch;
-	out->ops = p->batch * p->nr;
-	out->timer_ns = cycles_to_ns((double)p->timer, tsc_khz);
-	out->corr_ns = cycles_to_ns((double)p->corr, tsc_khz);
-	return 0;
 }
 
 static int samples_host(struct bench_run *r, struct rep *out)
@@ -177,7 +113,7 @@ static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_r
 			 "(KVM_GET_TSC_KHZ), so guest cycles cannot be turned into time");
 		return;
 	}
-	cmdline_make(cmdline, sizeof(cmdline), r, o);
+	rep_cmdline(cmdline, sizeof(cmdline), r->w, r->mode, r->cpl, o, r->vm->tsc_khz);
 	vm_console_set(r->vm, console_to_proto, p);
 	if (vm_load_pvh(r->vm, o->payload, o->payload_size, cmdline, &err)) {
 		rep_fail(out, REP_ERROR, "%s", err.msg);
@@ -235,12 +171,12 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 				 p.error, p.last_other);
 		else if (p.unavailable)
 			rep_fail(out, REP_UNAVAILABLE, "%s", p.why);
-		else if (w->host_timed ? samples_host(&r, out) : samples_convert(&p, tsc_khz, out))
+		else if (w->host_timed ? samples_host(&r, out) : rep_samples_from_proto(&p, tsc_khz, out))
 			rep_fail(out, REP_ERROR, "out of memory");
 		else if (!out->n)
 			rep_fail(out, REP_ERROR, "no samples");
 		if (w->host_timed && out->status == REP_OK)
-			out->timer_ns = cycles_to_ns((double)p.timer, tsc_khz);
+			out->timer_ns = rep_cycles_to_ns((double)p.timer, tsc_khz);
 		if (out->status == REP_OK)
 			costs_compute(&r, out->ops, &out->costs);
 	}

@@ -77,7 +77,9 @@ static json_t *timers_json(const struct cell *cells, size_t n)
 	static const struct {
 		const char *target;
 		int cpl;
-	} where[] = { { "refvmm", 0 }, { "refvmm", 3 }, { "native", -1 } };
+	} where[] = {
+		{ "refvmm", 0 }, { "refvmm", 3 }, { "qemu", 0 }, { "qemu", 3 }, { "native", -1 },
+	};
 
 	for (size_t k = 0; k < sizeof(where) / sizeof(where[0]); k++) {
 		double *v = malloc((n ? n : 1) * sizeof(double));

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -37,6 +38,7 @@ struct run_opts {
 	const char *filter;
 	unsigned int modes;	/* MODE_BIT()s */
 	unsigned int cpls;	/* bit n: CPL n */
+	unsigned int targets;	/* bit per enum bench_target (native follows mode native) */
 	unsigned int reps;
 	double target_ms;
 	size_t max_samples, max_raw;
@@ -62,6 +64,9 @@ static void usage(FILE *f)
 		"  --filter GLOB[,GLOB] only workloads whose name matches\n"
 		"  --modes LIST         hvm,pv,offload,offload-poll,native (default: all)\n"
 		"  --cpl LIST           0,3 (default: both where the workload allows)\n"
+		"  --targets LIST       VMMs to measure: refvmm, qemu (QEMU microvm -accel kvm\n"
+		"                       booting the same payload; the workloads that need no\n"
+		"                       refvmm device). Default: refvmm\n"
 		"  --repetitions N      repetitions per cell, interleaved (quick 3, full 5)\n"
 		"  --target-ms MS       time the samples of one repetition take (quick 30, full 150)\n"
 		"  --max-samples N      samples per repetition at most (quick 2000, full 20000)\n"
@@ -92,6 +97,14 @@ static int list_parse(const char *arg, unsigned int *mask, int (*parse)(const ch
 	return *mask ? 0 : -1;
 }
 
+/* VMM targets only: native is chosen by mode. */
+static int vmm_target_parse(const char *s)
+{
+	int t = bench_target_parse(s);
+
+	return t == TARGET_NATIVE ? -1 : t;
+}
+
 static int cpl_parse(const char *s)
 {
 	return !strcmp(s, "0") ? 0 : !strcmp(s, "3") ? 3 : -1;
@@ -113,6 +126,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "modes", required_argument, NULL, 'm' },
 		{ "cpl", required_argument, NULL, 'c' },
+		{ "targets", required_argument, NULL, 'T' },
 		{ "repetitions", required_argument, NULL, 'r' },
 		{ "target-ms", required_argument, NULL, 't' },
 		{ "max-samples", required_argument, NULL, 'n' },
@@ -127,7 +141,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	unsigned long reps = 0, target = 0, max_samples = 0;
 	int c;
 
-	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u, .pin = true,
+	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u,
+				.targets = 1u << TARGET_REFVMM, .pin = true,
 				.out = "results/run.json" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -150,6 +165,11 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 			if (list_parse(optarg, &o->cpls, cpl_parse))
 				return fprintf(stderr, "hvbench run: --cpl takes 0, 3 or 0,3, not '%s'\n",
 					       optarg), -1;
+			break;
+		case 'T':
+			if (list_parse(optarg, &o->targets, vmm_target_parse))
+				return fprintf(stderr, "hvbench run: --targets takes refvmm, qemu or both, "
+					       "not '%s'\n", optarg), -1;
 			break;
 		case 'r':
 			if (!uint_parse(optarg, CELL_MAX_REPS, &reps))
@@ -210,6 +230,14 @@ static bool filter_match(const char *filter, const char *name)
 	return false;
 }
 
+static size_t plan_add(struct cell *cells, size_t cap, size_t n, const struct workload *w,
+		       enum bench_mode m, enum bench_target t, unsigned int cpl)
+{
+	if (n < cap)
+		cells[n] = (struct cell){ .w = w, .mode = m, .target = t, .cpl = cpl };
+	return n + 1;
+}
+
 static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap)
 {
 	size_t n = 0;
@@ -222,56 +250,88 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 		for (int m = 0; m < MODE_COUNT; m++) {
 			if (!(w->modes & o->modes & MODE_BIT(m)))
 				continue;
-			for (unsigned int cpl = 0; cpl <= 3; cpl += 3) {
-				if (m == MODE_NATIVE && cpl)
-					break;
-				if (m != MODE_NATIVE && !(w->cpls & o->cpls & (1u << cpl)))
+			if (m == MODE_NATIVE) {
+				n = plan_add(cells, cap, n, w, m, TARGET_NATIVE, 0);
+				continue;
+			}
+			for (int t = 0; t < TARGET_NATIVE; t++) {
+				if (!(o->targets & (1u << t)) ||
+				    (t == TARGET_QEMU && (!w->external || m != MODE_HVM)))
 					continue;
-				if (n < cap)
-					cells[n] = (struct cell){ .w = w, .mode = m, .cpl = cpl };
-				n++;
+				for (unsigned int cpl = 0; cpl <= 3; cpl += 3)
+					if (w->cpls & o->cpls & (1u << cpl))
+						n = plan_add(cells, cap, n, w, m, t, cpl);
 			}
 		}
 	}
 	return n;
 }
 
+/* What every repetition of a run needs. */
+struct run_ctx {
+	const struct run_opts *o;
+	const struct pin_plan *pins;	/* NULL: not pinned */
+	char payload_path[PATH_MAX];
+	uint8_t *payload;
+	size_t payload_size;
+	bool kvm;
+	char kvm_why[512];
+	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
+	json_t *doc;
+};
+
 /* bench.elf: --payload, else $HVBENCH_PAYLOAD, else beside this build's runner. */
-static uint8_t *payload_load(const char *path, size_t *size)
+static int payload_load(struct run_ctx *x, const char *path)
 {
-	char self[PATH_MAX], guess[PATH_MAX + 32];
+	char self[PATH_MAX];
 	ssize_t len;
 	int fd;
 	struct stat st;
-	uint8_t *buf;
 
 	if (!path)
 		path = getenv("HVBENCH_PAYLOAD");
 	if (!path) {
 		len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 		if (len <= 0)
-			return NULL;
+			return -1;
 		self[len] = '\0';
-		snprintf(guess, sizeof(guess), "%s/../workloads/bench.elf", dirname(self));
-		path = guess;
+		snprintf(x->payload_path, sizeof(x->payload_path), "%s/../workloads/bench.elf",
+			 dirname(self));
+	} else {
+		snprintf(x->payload_path, sizeof(x->payload_path), "%s", path);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(x->payload_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 || st.st_size > PAYLOAD_MAX) {
 		fprintf(stderr, "hvbench run: cannot use the bench payload %s: %s; build it "
-			"(ninja -C build) or pass --payload\n", path,
+			"(ninja -C build) or pass --payload\n", x->payload_path,
 			fd < 0 ? strerror(errno) : "not a regular file of sensible size");
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return -1;
 	}
-	buf = malloc(st.st_size);
-	if (buf && read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
-		buf = NULL;
+	x->payload = malloc(st.st_size);
+	if (x->payload && read(fd, x->payload, st.st_size) != st.st_size) {
+		free(x->payload);
+		x->payload = NULL;
 	}
 	close(fd);
-	*size = buf ? (size_t)st.st_size : 0;
-	return buf;
+	x->payload_size = x->payload ? (size_t)st.st_size : 0;
+	return x->payload ? 0 : -1;
+}
+
+/*
+ * KVM's guest TSC rate, which external VMMs do not pass to the payload:
+ * read from a throwaway VM (KVM_GET_TSC_KHZ), as refvmm does.
+ */
+static uint32_t kvm_tsc_khz(void)
+{
+	struct vm_config cfg = { .mem_bytes = VM_MIN_MEM, .nr_vcpus = 1 };
+	struct vmm_err err = { 0 };
+	struct vm *vm = vm_create(&cfg, &err);
+	uint32_t khz = vm ? vm->tsc_khz : 0;
+
+	vm_destroy(vm);
+	return khz;
 }
 
 /*
@@ -312,36 +372,45 @@ static void progress(const struct run_opts *o, size_t done, size_t total, const 
 {
 	if (o->quiet || !isatty(STDERR_FILENO))
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", done, total, c->w->name, bench_mode_name(c->mode));
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", done, total, c->w->name,
+		bench_mode_name(c->mode), cell_target(c));
 	if (c->mode != MODE_NATIVE)
 		fprintf(stderr, " cpl%u", c->cpl);
 	fprintf(stderr, " rep %u/%u", rep + 1, o->reps);
 }
 
-static void rep_measure(struct cell *c, const struct run_opts *o, const struct pin_plan *pins,
-			const uint8_t *payload, size_t size, bool kvm, const char *kvm_why)
+static void rep_measure(struct cell *c, const struct run_ctx *x)
 {
+	const struct run_opts *o = x->o;
 	struct rep *r = &c->reps[c->nr_reps];
 	struct rep_opts ro = {
 		.target_ms = o->target_ms,
 		.max_samples = o->max_samples,
 		.timeout_s = 2.0 + o->target_ms * 20 / 1000.0,
-		.pin = pins ? &pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
-		.payload = payload,
-		.payload_size = size,
+		.pin = x->pins ? &x->pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
+		.payload = x->payload,
+		.payload_size = x->payload_size,
+		.payload_path = x->payload_path,
 	};
 
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Later repetitions reuse the first one's batch, so all time the same work. */
 	if (c->nr_reps && c->reps[0].status == REP_OK && !c->w->host_timed)
 		ro.batch = c->reps[0].batch;
-	if (c->mode == MODE_NATIVE)
+	if (c->target == TARGET_NATIVE)
 		rep_run_native(c->w, &ro, r);
-	else if (!kvm)
+	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
+	else if (c->target == TARGET_QEMU)
+		rep_run_qemu(c->w, c->cpl, &ro, x->tsc_khz, r);
 	else
 		rep_run_refvmm(c->w, c->mode, c->cpl, &ro, r);
-	if (c->mode != MODE_NATIVE && !kvm)
-		snprintf(r->why, sizeof(r->why), "%s", kvm_why);
+	if (c->target != TARGET_NATIVE && !x->kvm)
+		snprintf(r->why, sizeof(r->why), "%s", x->kvm_why);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/*
 	 * A hypercall that never returns is this hypervisor's answer, not a
 	 * failure of the run: the workload is unavailable here, and why.
@@ -361,7 +430,8 @@ static void rep_measure(struct cell *c, const struct run_opts *o, const struct p
 
 static void table_print(const struct cell *cells, size_t n)
 {
-	printf("%-18s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode", "cpl",
+	printf("%-18s %-12s %-6s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode",
+	       "target", "cpl",
 	       "p50 ns", "p99 ns", "min ns", "95% CI of p50", "exits/op", "user/op", "status");
 	for (size_t i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
@@ -379,12 +449,12 @@ static void table_print(const struct cell *cells, size_t n)
 		if (k->valid)
 			snprintf(ux, sizeof(ux), "%.2f", k->user_exits);
 		if (c->have_summary)
-			printf("%-18s %-12s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n", c->w->name,
-			       bench_mode_name(c->mode), cpl, c->sum.p50, c->sum.p99, c->sum.min, ci,
+			printf("%-18s %-12s %-6s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n",
+			       c->w->name, bench_mode_name(c->mode), cell_target(c), cpl, c->sum.p50, c->sum.p99, c->sum.min, ci,
 			       ex, ux, cell_status(c));
 		else
-			printf("%-18s %-12s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n", c->w->name,
-			       bench_mode_name(c->mode), cpl, "-", "-", "-", "", "", "",
+			printf("%-18s %-12s %-6s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n",
+			       c->w->name, bench_mode_name(c->mode), cell_target(c), cpl, "-", "-", "-", "", "", "",
 			       cell_status(c), c->reps[0].why);
 	}
 }
@@ -398,10 +468,10 @@ static int outdir_make(const char *path)
 	return mkdir(dirname(buf), 0755) && errno != EEXIST ? -1 : 0;
 }
 
-static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, json_t *doc,
-		     const struct pin_plan *pins, const uint8_t *payload, size_t size, bool kvm,
-		     const char *kvm_why)
+static int run_cells(struct cell *cells, size_t n, const struct run_ctx *x)
 {
+	const struct run_opts *o = x->o;
+	json_t *doc = x->doc;
 	size_t done = 0, total = n * o->reps;
 	int e;
 
@@ -412,7 +482,7 @@ static int run_cells(struct cell *cells, size_t n, const struct run_opts *o, jso
 				continue;
 			}
 			progress(o, ++done, total, &cells[i], rep);
-			rep_measure(&cells[i], o, pins, payload, size, kvm, kvm_why);
+			rep_measure(&cells[i], x);
 			e = results_write(doc, cells, n, o->max_raw, false, o->out);
 			if (e) {
 				fprintf(stderr, "\nhvbench run: cannot write %s: %s\n", o->out,
@@ -450,17 +520,32 @@ static json_t *native_meaning(const json_t *env)
 	return json_string(buf);
 }
 
+static void kvm_probe(struct run_ctx *x)
+{
+	struct vmm_err err = { 0 };
+	int fd = kvm_open(&err);
+
+	x->kvm = fd >= 0;
+	if (fd >= 0) {
+		close(fd);
+		if (x->o->targets & (1u << TARGET_QEMU))
+			x->tsc_khz = kvm_tsc_khz();
+		return;
+	}
+	snprintf(x->kvm_why, sizeof(x->kvm_why), "%s", err.msg);
+	if (!x->o->quiet)
+		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
+}
+
 int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
-	struct pin_plan plans[NR_PLANS], *pins = NULL;
+	struct run_ctx x = { .o = &o };
+	struct pin_plan plans[NR_PLANS];
 	struct cell *cells;
-	size_t n, size = 0;
-	uint8_t *payload;
-	struct vmm_err err = { 0 };
-	int kvm_fd, rc, failed = 0;
-	bool kvm;
-	json_t *doc, *env, *settings;
+	size_t n;
+	int rc, failed = 0;
+	json_t *env, *settings;
 
 	if (opts_parse(argc, argv, &o))
 		return EXIT_USAGE;
@@ -469,8 +554,7 @@ int run_main(int argc, char **argv, const char *command)
 		fprintf(stderr, "hvbench run: no workload matches (see hvbench list)\n");
 		return EXIT_USAGE;
 	}
-	payload = payload_load(o.payload, &size);
-	if (!payload)
+	if (payload_load(&x, o.payload))
 		return EXIT_PAYLOAD;
 	cells = calloc(n, sizeof(*cells));
 	if (!cells || outdir_make(o.out)) {
@@ -478,24 +562,19 @@ int run_main(int argc, char **argv, const char *command)
 		return EXIT_OUTPUT;
 	}
 	plan_make(&o, cells, n);
-	kvm_fd = kvm_open(&err);
-	kvm = kvm_fd >= 0;
-	if (kvm)
-		close(kvm_fd);
-	else if (!o.quiet)
-		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
+	kvm_probe(&x);
 	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
 	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
-		pins = plans;
+		x.pins = plans;
 		pin_thread(pthread_self(), plans[PLAN_ONE_VCPU].runner_cpu);
 	}
 	env = env_capture();
-	settings = settings_json(&o, pins, kvm, kvm ? NULL : err.msg);
+	settings = settings_json(&o, x.pins, x.kvm, x.kvm ? NULL : x.kvm_why);
 	json_object_set_new(settings, "native_baseline", native_meaning(env));
-	doc = results_doc_new("run", command, env, settings);
+	x.doc = results_doc_new("run", command, env, settings);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = run_cells(cells, n, &o, doc, pins, payload, size, kvm, err.msg);
+	rc = run_cells(cells, n, &x);
 	if (!o.quiet)
 		table_print(cells, n);
 	for (size_t i = 0; i < n; i++) {
@@ -506,8 +585,8 @@ int run_main(int argc, char **argv, const char *command)
 	}
 	if (!o.quiet)
 		printf("results: %s%s\n", o.out, interrupted ? " (interrupted: partial)" : "");
-	json_decref(doc);
+	json_decref(x.doc);
 	free(cells);
-	free(payload);
+	free(x.payload);
 	return rc ? rc : failed ? EXIT_PARTIAL : 0;
 }

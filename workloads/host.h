@@ -54,6 +54,7 @@ struct workload {
 	const char *native_op;	/* runner/native.c name, or NULL */
 	bool quick;		/* part of --suite quick */
 	bool host_timed;	/* samples come from the host half */
+	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */
 	unsigned int nr_vcpus;	/* 0 means 1 */
 	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
 	const struct host_half *host;

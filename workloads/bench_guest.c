@@ -130,7 +130,9 @@ static uint64_t measure(void *arg)
 	uint64_t spent = 0, per_batch;
 
 	p->timer = timer_cost();
-	if (!p->batch)
+	if (!p->batch && p->w->timed)
+		p->batch = 1; /* it times each operation itself: one per sample */
+	else if (!p->batch)
 		calibrate(p, tsc_khz);
 	do { /* warm-up: caches, TLBs, the host's own lazy state */
 		spent += time_batch(p, p->batch);

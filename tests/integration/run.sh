@@ -90,11 +90,32 @@ check "the CSV has a header and one row per cell" \
 	test "$(wc -l <"$work/r.csv")" -eq $(($(jq '.results | length' "$r") + 1))
 check "the table is printed unless --quiet" test ! -s "$work/out"
 
+# The same payload under QEMU: measured, marked as QEMU's, no KVM counters.
+if command -v qemu-system-x86_64 >/dev/null; then
+	"$hvbench" run --quiet --targets refvmm,qemu --filter 'cpuid,pio-user,io-lat-64' \
+		--modes hvm --repetitions 1 --target-ms 10 --out "$work/q.json" >/dev/null 2>&1
+	check "a run with --targets refvmm,qemu exits 0" test $? -eq 0
+	jq_ok "cpuid and pio-user ran under QEMU at CPL0 and CPL3" "$work/q.json" \
+		'[.results[] | select(.target == "qemu")] | length == 4 and all(.status == "ok")'
+	jq_ok "...with no KVM counters (QEMU has no marks) but samples and a timer cost" \
+		"$work/q.json" '[.results[] | select(.target == "qemu") |
+		 .per_op == null and .summary.n > 0 and .timer_ns > 0] | all'
+	jq_ok "io-lat-64 needs refvmm's device: no QEMU cell" "$work/q.json" \
+		'[.results[] | select(.target == "qemu" and .workload == "io-lat-64")] | length == 0'
+else
+	skip "qemu target: qemu-system-x86_64 is not installed"
+	skip "qemu target: results"
+	skip "qemu target: counters"
+	skip "qemu target: refvmm-only workloads"
+fi
+
 # Usage and input errors: one line, distinct codes.
 "$hvbench" run --suite medium >/dev/null 2>"$work/err"
 check "an unknown suite is a usage error (64)" test $? -eq 64
 "$hvbench" run --filter 'no-such-workload*' >/dev/null 2>"$work/err"
 check "a filter matching nothing is a usage error (64)" test $? -eq 64
+"$hvbench" run --targets xen >/dev/null 2>"$work/err"
+check "an unknown target is a usage error (64)" test $? -eq 64
 head -c 100 /dev/urandom >"$work/payload.bad"
 "$hvbench" run --quiet --payload /nonexistent/bench.elf --filter cpuid >/dev/null 2>"$work/err"
 check "a missing payload exits 65 with one line" \

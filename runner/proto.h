@@ -4,7 +4,7 @@
  * include/hvbench/bench.h).  The console text comes from the guest and is
  * untrusted: every number is range-checked, counts are bounded by what the
  * begin record declared and by HVB_SAMPLES_MAX, and the first violation is
- * kept as the error while the rest of the output is ignored.
+ * kept as the error, which makes proto_finish fail however the output goes on.
  */
 #ifndef PROTO_H
 #define PROTO_H

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "table.h"
 
 static const char *const target_names[TARGET_COUNT] = { "refvmm", "qemu", "native" };
 
@@ -164,4 +165,27 @@ void cell_free(struct cell *c)
 	for (unsigned int i = 0; i < c->nr_reps; i++)
 		rep_free(&c->reps[i]);
 	c->nr_reps = 0;
+}
+
+/* Per-operation counts shown are the first repetition's (the JSON has them all). */
+void cell_table_row(const struct cell *c, struct table_row *row)
+{
+	const struct rep_costs *k = &c->reps[0].costs;
+
+	*row = (struct table_row){
+		.workload = c->w->name,
+		.mode = bench_mode_name(c->mode),
+		.target = cell_target(c),
+		.status = cell_status(c),
+		.cpl = c->target == TARGET_NATIVE ? -1 : (int)c->cpl,
+		.measured = c->have_summary,
+		.p50 = c->sum.p50,
+		.p99 = c->sum.p99,
+		.min = c->sum.min,
+		.ci_lo = c->sum.ci95_lo,
+		.ci_hi = c->sum.ci95_hi,
+		.exits = k->valid ? k->stats[0] : -1,
+		.user_exits = k->valid ? k->user_exits : -1,
+		.reason = c->reps[0].why,
+	};
 }

@@ -39,4 +39,8 @@ void cell_summarize(struct cell *c);
 json_t *cell_json(const struct cell *c, size_t max_raw);
 void cell_free(struct cell *c);
 
+struct table_row;
+/* The cell as a row of the summary table (pointers into c). */
+void cell_table_row(const struct cell *c, struct table_row *row);
+
 #endif

@@ -30,6 +30,7 @@
 #include "pin.h"
 #include "results_file.h"
 #include "run.h"
+#include "table.h"
 
 #define PAYLOAD_MAX (64u << 20)
 
@@ -428,35 +429,18 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	cell_summarize(c);
 }
 
-static void table_print(const struct cell *cells, size_t n)
+static void table_show(const struct cell *cells, size_t n)
 {
-	printf("%-18s %-12s %-6s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode",
-	       "target", "cpl",
-	       "p50 ns", "p99 ns", "min ns", "95% CI of p50", "exits/op", "user/op", "status");
-	for (size_t i = 0; i < n; i++) {
-		const struct cell *c = &cells[i];
-		char cpl[4] = "-", ci[48] = "", ex[16] = "", ux[16] = "";
-		const struct rep_costs *k = &c->reps[0].costs;
+	struct table_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	size_t k = 0;
 
-		if (!c->nr_reps)
-			continue;
-		if (c->mode != MODE_NATIVE)
-			snprintf(cpl, sizeof(cpl), "%u", c->cpl);
-		if (c->have_summary)
-			snprintf(ci, sizeof(ci), "[%.1f, %.1f]", c->sum.ci95_lo, c->sum.ci95_hi);
-		if (k->valid && k->stats[0] >= 0)
-			snprintf(ex, sizeof(ex), "%.2f", k->stats[0]);
-		if (k->valid)
-			snprintf(ux, sizeof(ux), "%.2f", k->user_exits);
-		if (c->have_summary)
-			printf("%-18s %-12s %-6s %-4s %11.1f %11.1f %11.1f %23s %9s %9s  %s\n",
-			       c->w->name, bench_mode_name(c->mode), cell_target(c), cpl, c->sum.p50, c->sum.p99, c->sum.min, ci,
-			       ex, ux, cell_status(c));
-		else
-			printf("%-18s %-12s %-6s %-4s %11s %11s %11s %23s %9s %9s  %s: %.70s\n",
-			       c->w->name, bench_mode_name(c->mode), cell_target(c), cpl, "-", "-", "-", "", "", "",
-			       cell_status(c), c->reps[0].why);
-	}
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].nr_reps)
+			cell_table_row(&cells[i], &rows[k++]);
+	table_print(stdout, rows, k);
+	free(rows);
 }
 
 static int outdir_make(const char *path)
@@ -576,7 +560,7 @@ int run_main(int argc, char **argv, const char *command)
 	signal(SIGTERM, on_signal);
 	rc = run_cells(cells, n, &x);
 	if (!o.quiet)
-		table_print(cells, n);
+		table_show(cells, n);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = cell_status(&cells[i]);
 

@@ -76,8 +76,11 @@ jq_ok "io-iops-64 pv: one notification per wave of 16" "$r" \
 	"$(cell io-iops-64 pv 3) | .per_op.user_exits > 0.06 and .per_op.user_exits < 0.07"
 jq_ok "io-lat-64 hvm: five userspace exits per request" "$r" \
 	"$(cell io-lat-64 hvm 0) | .per_op.user_exits > 4.99 and .per_op.user_exits < 5.02"
-jq_ok "offload-poll at CPL3: no exits at all" "$r" \
-	"$(cell io-lat-64 offload-poll 3) | .per_op.user_exits < 0.001 and .per_op.exits < 0.01"
+# Exits that are not the workload's (host timer ticks, preemption of the vCPU
+# thread) come with time, not with requests: a few per run, far below one per
+# request.
+jq_ok "offload-poll at CPL3: no exit caused by the requests" "$r" \
+	"$(cell io-lat-64 offload-poll 3) | .per_op.user_exits == 0 and .per_op.exits < 0.05"
 jq_ok "offload: the kick exits to KVM, never to refvmm" "$r" \
 	"$(cell io-lat-64 offload 3) | .per_op.user_exits < 0.001 and .per_op.exits > 0.99"
 jq_ok "the io device saw no bad requests" "$r" \

@@ -26,6 +26,22 @@
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100
 
+/* From 32-bit protected mode: the runtime's page tables, PAE, EFER.LME, paging. */
+.macro long_mode_enable
+	mov $pml4, %eax
+	mov %eax, %cr3
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PG | CR0_WP | CR0_PE), %eax
+	mov %eax, %cr0
+.endm
+
 	.pushsection .note.Xen, "a", @note
 	.balign 4
 	.long 4			/* namesz: "Xen\0" */
@@ -45,18 +61,7 @@ pvh_start32:
 	cld
 	mov %ebx, %esi			/* keep start_info for rt_start */
 	lgdt boot_gdt_desc
-	mov $pml4, %eax
-	mov %eax, %cr3
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PG | CR0_WP | CR0_PE), %eax
-	mov %eax, %cr0
+	long_mode_enable
 	ljmp $RT_KERNEL_CS, $long_entry
 
 	.code64
@@ -108,18 +113,7 @@ ap_start32:
 	mov %eax, %ds
 	mov %eax, %es
 	mov %eax, %ss
-	mov $pml4, %eax
-	mov %eax, %cr3
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PG | CR0_WP | CR0_PE), %eax
-	mov %eax, %cr0
+	long_mode_enable
 	ljmp $RT_KERNEL_CS, $ap_long_entry
 
 	.code64

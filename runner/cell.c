@@ -126,7 +126,8 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 		json_object_set_new(o, "batch", json_integer((json_int_t)r->batch));
 		json_object_set_new(o, "operations", json_integer((json_int_t)r->ops));
 		json_object_set_new(o, "timer_ns", json_real(r->timer_ns));
-		json_object_set_new(o, "timer_subtracted_ns", json_real(r->corr_ns));
+		json_object_set_new(o, "loop_ns", json_real(r->frame_ns));
+		json_object_set_new(o, "correction_ns", json_real(r->corr_ns));
 		if (!stats_summarize(r->ns, r->n, &s))
 			json_object_set_new(o, "p50", json_real(s.p50));
 		for (size_t i = 0; i < r->n && i < max_raw; i++)

@@ -69,7 +69,8 @@ static void begin_field(struct proto_result *p, const char *key, size_t klen, co
 		uint64_t *dst;
 	} nums[] = {
 		{ "cpl", &cpl },	  { "batch", &p->batch }, { "samples", &p->declared },
-		{ "timer", &p->timer }, { "corr", &p->corr },	  { "tsc_khz", &p->tsc_khz },
+		{ "timer", &p->timer }, { "frame", &p->frame },	  { "corr", &p->corr },
+		{ "tsc_khz", &p->tsc_khz },
 	};
 
 	if (klen == 4 && !memcmp(key, "name", 4)) {

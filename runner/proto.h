@@ -19,7 +19,7 @@ struct proto_result {
 	bool begun, ended, unavailable;
 	char name[64], mode[16];
 	unsigned int cpl;
-	uint64_t batch, declared, timer, corr, tsc_khz;
+	uint64_t batch, declared, timer, frame, corr, tsc_khz;
 	uint64_t *samples;	/* TSC cycles per batch, nr of them */
 	size_t nr;
 	char why[256];		/* unavailable: the guest's reason */

@@ -57,6 +57,7 @@ int rep_samples_from_proto(const struct proto_result *p, uint64_t tsc_khz, struc
 	out->batch = p->batch;
 	out->ops = p->batch * p->nr;
 	out->timer_ns = rep_cycles_to_ns((double)p->timer, tsc_khz);
+	out->frame_ns = rep_cycles_to_ns((double)p->frame / (double)p->batch, tsc_khz);
 	out->corr_ns = rep_cycles_to_ns((double)p->corr, tsc_khz);
 	return 0;
 }

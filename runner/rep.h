@@ -44,6 +44,7 @@ struct rep {
 	size_t n;
 	uint64_t batch, ops;
 	double timer_ns;	/* the timer's own cost (per sample) */
+	double frame_ns;	/* the loop around one operation, measured empty */
 	double corr_ns;		/* subtracted from each batch before dividing */
 	struct rep_costs costs;
 	double seconds;		/* wall time of the whole repetition (boot to teardown) */

@@ -7,12 +7,15 @@
  * [warmup_ms=U] [max_samples=N] tsc_khz=K.  Everything that decides the figures happens at
  * the measured CPL: the timer's own cost, the warm-up, the choice of batch
  * size (so the timer costs at most 1/TIMER_SHARE of a batch) and the
- * samples.  The records are printed afterwards, at CPL0, outside the marks.
+ * samples, and the cost of the loop around the operations (the workload's
+ * frame), which is subtracted with the timer's.  The records are printed
+ * afterwards, outside the marks.
  */
 #include "guest.h"
 
 #define TIMER_SHARE 20		/* the timer may cost 5% of a batch */
 #define TIMER_ROUNDS 63
+#define FRAME_ROUNDS 15
 #define MIN_SAMPLES 10
 #define BATCH_MAX (1ull << 24)
 
@@ -24,6 +27,7 @@ struct plan {
 	uint64_t target_cycles, warmup_cycles;
 	uint64_t max_samples;
 	uint64_t timer;		/* median cycles of an empty timed region */
+	uint64_t frame;		/* median cycles of a batch's loop without its operations */
 	uint64_t ops_used;
 };
 
@@ -88,6 +92,26 @@ static uint64_t timer_cost(void)
 	return t[TIMER_ROUNDS / 2];
 }
 
+void bench_frame_empty(uint64_t n)
+{
+	__asm__ volatile("1: dec %[n]; jnz 1b" : [n] "+r"(n));
+}
+
+/* What the loop around a batch's operations costs, beyond the timer. */
+static uint64_t frame_cost(const struct plan *p)
+{
+	uint64_t t[FRAME_ROUNDS];
+
+	for (int i = 0; i < FRAME_ROUNDS; i++) {
+		uint64_t t0 = rt_rdtsc_begin();
+
+		p->w->frame(p->batch);
+		t[i] = rt_rdtsc_end() - t0;
+	}
+	sort_u64(t, FRAME_ROUNDS);
+	return t[FRAME_ROUNDS / 2] > p->timer ? t[FRAME_ROUNDS / 2] - p->timer : 0;
+}
+
 static uint64_t time_batch(struct plan *p, uint64_t n)
 {
 	uint64_t t0, t1;
@@ -134,6 +158,8 @@ static uint64_t measure(void *arg)
 		p->batch = 1; /* it times each operation itself: one per sample */
 	else if (!p->batch)
 		calibrate(p, tsc_khz);
+	if (p->w->frame)
+		p->frame = frame_cost(p);
 	do { /* warm-up: caches, TLBs, the host's own lazy state */
 		spent += time_batch(p, p->batch);
 	} while (spent < p->warmup_cycles && ops_left(p) >= p->batch * (MIN_SAMPLES + 1));
@@ -265,8 +291,8 @@ int guest_main(void)
 	if (p.w->finish)
 		p.w->finish();
 	rt_printf(HVB_RECORD_PREFIX "begin name=%s mode=%s cpl=%u batch=%lu samples=%lu timer=%lu "
-		  "corr=%lu tsc_khz=%lu\n", name, ctx.mode, ctx.cpl, p.batch, p.nsamples, p.timer,
-		  p.w->timed ? 0ul : p.timer, tsc_khz);
+		  "frame=%lu corr=%lu tsc_khz=%lu\n", name, ctx.mode, ctx.cpl, p.batch, p.nsamples,
+		  p.timer, p.frame, p.w->timed ? 0ul : p.timer + p.frame, tsc_khz);
 	samples_print(&p);
 	rt_printf(HVB_RECORD_PREFIX "end\n");
 	return GUEST_STATUS_PASS;

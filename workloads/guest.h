@@ -14,10 +14,24 @@
 #define CPL_BIT(n) (1u << (n))
 #define CPL_ANY (CPL_BIT(0) | CPL_BIT(3))
 
+/*
+ * The loop the single-instruction ops are written in: "1: <op>; dec; jnz 1b"
+ * in assembly, so the default frame (bench_frame_empty) is exactly the loop
+ * around the operation.  n must be > 0.
+ */
+#define LOOP_TAIL "; dec %[n]; jnz 1b"
+
+void bench_frame_empty(uint64_t n);
+
 /* A workload timed by the framework around op(). */
 #define WORKLOAD(var, nm, cpl_mask, setup_fn, op_fn) \
 	const struct guest_workload var = { .name = nm, .cpls = cpl_mask, .setup = setup_fn, \
 					    .op = op_fn }
+
+/* The same, for an op written as a LOOP_TAIL loop: its frame is subtracted. */
+#define LOOP_WORKLOAD(var, nm, cpl_mask, setup_fn, op_fn) \
+	const struct guest_workload var = { .name = nm, .cpls = cpl_mask, .setup = setup_fn, \
+					    .op = op_fn, .frame = bench_frame_empty }
 
 struct bench_ctx {
 	const char *mode;	/* hvm, pv, offload, offload-poll */
@@ -35,6 +49,14 @@ struct guest_workload {
 	int (*setup)(struct bench_ctx *ctx);
 	/* n operations back to back, at the measured CPL. */
 	void (*op)(uint64_t n);
+	/*
+	 * Optional: op's loop without the operation, timed and subtracted so a
+	 * figure is the operation alone (where every instruction is emulated,
+	 * the loop's own dec/jnz cost as much as a fast exit).  Ops written in
+	 * a LOOP_TAIL loop use bench_frame_empty; without a frame nothing but
+	 * the timer is subtracted.
+	 */
+	void (*frame)(uint64_t n);
 	/*
 	 * Instead of op: n operations, returning the TSC cycles they took by
 	 * the workload's own definition (e.g. timer lateness summed).

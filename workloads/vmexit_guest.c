@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmexit family, guest half: one instruction or access per exit reason.
- * Each op() runs its instruction n times and nothing else, so a batch's
- * time over n is the round trip through the hypervisor for that reason.
+ * Each op() runs its instruction n times in a dec/jnz loop (LOOP_TAIL);
+ * the framework subtracts that loop, so a figure is the round trip through
+ * the hypervisor for that reason alone.
  */
 #include "guest.h"
 
@@ -16,17 +17,20 @@
 
 static void op_cpuid(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_cpuid(0, 0);
+	__asm__ volatile("1: xor %%eax, %%eax; xor %%ecx, %%ecx; cpuid" LOOP_TAIL
+			 : [n] "+r"(n) : : "eax", "ebx", "ecx", "edx");
+}
+
+/* Leaf 0 is loaded every iteration (cpuid overwrites it): part of the frame. */
+static void frame_cpuid(uint64_t n)
+{
+	__asm__ volatile("1: xor %%eax, %%eax; xor %%ecx, %%ecx" LOOP_TAIL
+			 : [n] "+r"(n) : : "eax", "ecx");
 }
 
 static void op_rdtsc(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		uint32_t lo, hi;
-
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	}
+	__asm__ volatile("1: rdtsc" LOOP_TAIL : [n] "+r"(n) : : "eax", "edx");
 }
 
 static int setup_rdtscp(struct bench_ctx *ctx)
@@ -36,17 +40,12 @@ static int setup_rdtscp(struct bench_ctx *ctx)
 
 static void op_rdtscp(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		uint32_t lo, hi, aux;
-
-		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-	}
+	__asm__ volatile("1: rdtscp" LOOP_TAIL : [n] "+r"(n) : : "eax", "ecx", "edx");
 }
 
 static void op_pause(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		__asm__ volatile("pause");
+	__asm__ volatile("1: pause" LOOP_TAIL : [n] "+r"(n));
 }
 
 static bool ud_skip(uint8_t vector, uint64_t *rip)
@@ -63,10 +62,10 @@ static int setup_ud(struct bench_ctx *ctx)
 	return 0;
 }
 
+/* ud_skip resumes after the two-byte ud2, at the loop's dec. */
 static void op_ud(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		__asm__ volatile("ud2" : : : "memory");
+	__asm__ volatile("1: ud2" LOOP_TAIL : [n] "+r"(n) : : "memory");
 }
 
 static volatile uint8_t *touch_next;
@@ -93,54 +92,45 @@ static void op_touch(uint64_t n)
 
 static void op_rdmsr_kernel(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_rdmsr(MSR_SYSENTER_CS);
+	__asm__ volatile("1: rdmsr" LOOP_TAIL : [n] "+r"(n) : "c"(MSR_SYSENTER_CS) : "eax", "edx");
 }
 
 static void op_wrmsr_kernel(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_wrmsr(MSR_SYSENTER_CS, 0);
+	__asm__ volatile("1: wrmsr" LOOP_TAIL : [n] "+r"(n) : "c"(MSR_SYSENTER_CS), "a"(0), "d"(0));
 }
 
 static void op_rdmsr_user(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_rdmsr(MSR_SYSENTER_ESP);
+	__asm__ volatile("1: rdmsr" LOOP_TAIL : [n] "+r"(n) : "c"(MSR_SYSENTER_ESP) : "eax", "edx");
 }
 
 static void op_pio_user(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_outb(PORT_HVB_NULL, 0);
+	__asm__ volatile("1: outb %%al, %%dx" LOOP_TAIL : [n] "+r"(n) : "a"(0), "d"(PORT_HVB_NULL));
 }
 
 static void op_pio_kernel(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_outl(PORT_HVB_EVENTFD, 0);
+	__asm__ volatile("1: outl %%eax, %%dx" LOOP_TAIL
+			 : [n] "+r"(n) : "a"(0), "d"(PORT_HVB_EVENTFD));
 }
 
 static void op_mmio_user(uint64_t n)
 {
-	volatile uint32_t *reg = (volatile uint32_t *)(uintptr_t)HVB_MMIO_NULL_GPA;
-
-	for (uint64_t i = 0; i < n; i++)
-		*reg = 0;
+	__asm__ volatile("1: movl %%eax, (%[reg])" LOOP_TAIL
+			 : [n] "+r"(n) : "a"(0), [reg] "r"(HVB_MMIO_NULL_GPA) : "memory");
 }
 
 static void op_mmio_kernel(uint64_t n)
 {
-	volatile uint32_t *reg = (volatile uint32_t *)(uintptr_t)HVB_MMIO_EVENTFD_GPA;
-
-	for (uint64_t i = 0; i < n; i++)
-		*reg = 0;
+	__asm__ volatile("1: movl %%eax, (%[reg])" LOOP_TAIL
+			 : [n] "+r"(n) : "a"(0), [reg] "r"(HVB_MMIO_EVENTFD_GPA) : "memory");
 }
 
 static void op_cr8(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull));
+	__asm__ volatile("1: mov %[zero], %%cr8" LOOP_TAIL : [n] "+r"(n) : [zero] "r"(0ull));
 }
 
 static uint32_t xcr0_lo, xcr0_hi;
@@ -159,22 +149,23 @@ static int setup_xsetbv(struct bench_ctx *ctx)
 
 static void op_xsetbv(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		__asm__ volatile("xsetbv" : : "a"(xcr0_lo), "d"(xcr0_hi), "c"(0));
+	__asm__ volatile("1: xsetbv" LOOP_TAIL : [n] "+r"(n) : "a"(xcr0_lo), "d"(xcr0_hi), "c"(0));
 }
 
-WORKLOAD(gw_cpuid, "cpuid", CPL_ANY, NULL, op_cpuid);
-WORKLOAD(gw_rdtsc, "rdtsc", CPL_ANY, NULL, op_rdtsc);
-WORKLOAD(gw_rdtscp, "rdtscp", CPL_ANY, setup_rdtscp, op_rdtscp);
-WORKLOAD(gw_pause, "pause", CPL_ANY, NULL, op_pause);
-WORKLOAD(gw_ud, "exception-ud", CPL_ANY, setup_ud, op_ud);
+const struct guest_workload gw_cpuid = {
+	.name = "cpuid", .cpls = CPL_ANY, .op = op_cpuid, .frame = frame_cpuid,
+};
+LOOP_WORKLOAD(gw_rdtsc, "rdtsc", CPL_ANY, NULL, op_rdtsc);
+LOOP_WORKLOAD(gw_rdtscp, "rdtscp", CPL_ANY, setup_rdtscp, op_rdtscp);
+LOOP_WORKLOAD(gw_pause, "pause", CPL_ANY, NULL, op_pause);
+LOOP_WORKLOAD(gw_ud, "exception-ud", CPL_ANY, setup_ud, op_ud);
 WORKLOAD(gw_touch, "page-touch", CPL_ANY, setup_touch, op_touch);
-WORKLOAD(gw_rdmsr_kernel, "rdmsr-kernel", CPL_BIT(0), NULL, op_rdmsr_kernel);
-WORKLOAD(gw_wrmsr_kernel, "wrmsr-kernel", CPL_BIT(0), NULL, op_wrmsr_kernel);
-WORKLOAD(gw_rdmsr_user, "rdmsr-user", CPL_BIT(0), NULL, op_rdmsr_user);
-WORKLOAD(gw_pio_user, "pio-user", CPL_ANY, NULL, op_pio_user);
-WORKLOAD(gw_pio_kernel, "pio-kernel", CPL_ANY, NULL, op_pio_kernel);
-WORKLOAD(gw_mmio_user, "mmio-user", CPL_ANY, NULL, op_mmio_user);
-WORKLOAD(gw_mmio_kernel, "mmio-kernel", CPL_ANY, NULL, op_mmio_kernel);
-WORKLOAD(gw_cr8, "cr8", CPL_BIT(0), NULL, op_cr8);
-WORKLOAD(gw_xsetbv, "xsetbv", CPL_BIT(0), setup_xsetbv, op_xsetbv);
+LOOP_WORKLOAD(gw_rdmsr_kernel, "rdmsr-kernel", CPL_BIT(0), NULL, op_rdmsr_kernel);
+LOOP_WORKLOAD(gw_wrmsr_kernel, "wrmsr-kernel", CPL_BIT(0), NULL, op_wrmsr_kernel);
+LOOP_WORKLOAD(gw_rdmsr_user, "rdmsr-user", CPL_BIT(0), NULL, op_rdmsr_user);
+LOOP_WORKLOAD(gw_pio_user, "pio-user", CPL_ANY, NULL, op_pio_user);
+LOOP_WORKLOAD(gw_pio_kernel, "pio-kernel", CPL_ANY, NULL, op_pio_kernel);
+LOOP_WORKLOAD(gw_mmio_user, "mmio-user", CPL_ANY, NULL, op_mmio_user);
+LOOP_WORKLOAD(gw_mmio_kernel, "mmio-kernel", CPL_ANY, NULL, op_mmio_kernel);
+LOOP_WORKLOAD(gw_cr8, "cr8", CPL_BIT(0), NULL, op_cr8);
+LOOP_WORKLOAD(gw_xsetbv, "xsetbv", CPL_BIT(0), setup_xsetbv, op_xsetbv);

@@ -14,9 +14,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvbench COMMAND [options]\n\n"
 		   "  run     measure the workload catalog (hvbench run --help)\n"
+		   "  show    print the table of a results file (hvbench show FILE)\n"
 		   "  list    the workloads, their families, modes and CPLs\n"
 		   "  info    the environment a result would be recorded with\n"
-		   "  version\n");
+		   "  version\n\n"
+		   "Exit status: 0 success; 1 a cell hung, crashed or failed (run); 64 usage;\n"
+		   "65 unusable payload (run); 66 unreadable or invalid results file (show);\n"
+		   "73 the results file cannot be written (run).\n");
 }
 
 static int list_main(void)
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
 	command_join(argc, argv, command, sizeof(command));
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1, command);
+	if (!strcmp(argv[1], "show"))
+		return show_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return list_main();
 	if (!strcmp(argv[1], "info"))

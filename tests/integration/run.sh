@@ -163,4 +163,23 @@ else
 	skip "no /dev/kvm: needs root and unshare to hide /dev/kvm"
 	skip "no /dev/kvm: native results"
 fi
+
+# hvbench show: the run's file as the same table, one row per result, under
+# a header; an interrupted run's says so; a corrupt file is refused, in one line.
+"$hvbench" show "$r" >"$work/show" 2>"$work/err"
+rc=$?
+check "hvbench show on the run's file exits 0 (got $rc)" test "$rc" -eq 0
+check "...with a header, the column names and one row per result" \
+	test "$(wc -l <"$work/show")" -eq $(($(jq '.results | length' "$r") + 2))
+check "...and the header says the run is complete" \
+	grep -q '^run started .*, complete' "$work/show"
+"$hvbench" show "$work/int.json" >"$work/show" 2>&1
+check "hvbench show on the interrupted run's file says it is incomplete" \
+	grep -q '^run started .*, incomplete (interrupted or still running)' "$work/show"
+head -c 300 "$r" >"$work/corrupt.json"
+"$hvbench" show "$work/corrupt.json" >"$work/out" 2>"$work/err"
+rc=$?
+check "hvbench show on a corrupt file exits 66 (got $rc), one line naming the file" \
+	test "$rc" -eq 66 -a "$(wc -l <"$work/err")" -eq 1 -a ! -s "$work/out" -a \
+	"$(grep -c "^hvbench show: $work/corrupt.json: not JSON: " "$work/err")" -eq 1
 tap_done

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 
 static int list_main(void)
 {
-	printf("%-15s %-10s %-36s %-4s  %s\n", "workload", "family", "modes", "cpl", "what");
+	printf("%-18s %-10s %-36s %-4s  %s\n", "workload", "family", "modes", "cpl", "what");
 	for (size_t i = 0; i < nr_workloads; i++) {
 		const struct workload *w = &workloads[i];
 		char modes[64] = "";
@@ -37,8 +37,9 @@ static int list_main(void)
 				strcat(modes, ",");
 			strcat(modes, bench_mode_name(m));
 		}
-		printf("%-15s %-10s %-36s %-4s  %s%s\n", w->name, w->family, modes,
-		       w->cpls == 1 ? "0" : "0,3", w->what, w->quick ? " [quick]" : "");
+		printf("%-18s %-10s %-36s %-4s  %s%s%s\n", w->name, w->family, modes,
+		       w->cpls == 1 ? "0" : "0,3", w->what, w->quick ? " [quick]" : "",
+		       w->external ? " [qemu]" : "");
 	}
 	return 0;
 }
@@ -52,6 +53,19 @@ static int info_main(void)
 	env_print(stdout, env);
 	json_decref(env);
 	return 0;
+}
+
+/* list and info take no arguments but --help. */
+static int no_args(int argc, char **argv, const char *what)
+{
+	if (argc < 3)
+		return 0;
+	if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+		printf("usage: hvbench %s\n%s\n", argv[1], what);
+		return 1;
+	}
+	fprintf(stderr, "hvbench %s: unexpected argument '%s'\n", argv[1], argv[2]);
+	return -1;
 }
 
 static void command_join(int argc, char **argv, char *buf, size_t len)
@@ -76,10 +90,19 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1, command);
 	if (!strcmp(argv[1], "show"))
 		return show_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list"))
-		return list_main();
-	if (!strcmp(argv[1], "info"))
-		return info_main();
+	if (!strcmp(argv[1], "list")) {
+		int r = no_args(argc, argv, "The workload catalog: name, family, modes, CPLs, what one "
+				"operation is;\n[quick] marks the quick suite, [qemu] what --targets qemu "
+				"can run.");
+
+		return r < 0 ? EXIT_USAGE : r ? 0 : list_main();
+	}
+	if (!strcmp(argv[1], "info")) {
+		int r = no_args(argc, argv, "The environment every result is recorded with "
+				"(docs/environment.md).");
+
+		return r < 0 ? EXIT_USAGE : r ? 0 : info_main();
+	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("hvbench %s\n", HVBENCH_VERSION);
 		return 0;

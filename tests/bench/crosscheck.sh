@@ -9,7 +9,7 @@
 # it is set against kvm_loop's median figure per operation: exit_net_ns
 # (the median time from one userspace exit to the next, less the empty
 # loop) where there is one, pio-user; net_ns for cpuid, which does not
-# leave the kernel (p50/bat of the loop less that of the empty loop).
+# leave the kernel (the loop's median short run less the empty loop's).
 #
 # This host drifts between a fast and a slow state within seconds, so the
 # two tools alternate, R rounds (default 5), the order swapped every round;
@@ -55,7 +55,7 @@ run_hvbench() {
 }
 
 run_kvm_loop() {
-	"$kvm_loop" -x -m long0,long3 >"$work/kl$1.txt" ||
+	"$kvm_loop" >"$work/kl$1.txt" ||
 		echo "crosscheck: round $1: kvm_loop exited $?" >&2
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "histogram.h"
 #include "table.h"
 
 static const char *const target_names[TARGET_COUNT] = { "refvmm", "qemu", "native" };
@@ -132,8 +133,10 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 			json_object_set_new(o, "p50", json_real(s.p50));
 		for (size_t i = 0; i < r->n && i < max_raw; i++)
 			json_array_append_new(raw, json_real(r->ns[i]));
+		json_object_set_new(o, "samples_total", json_integer((json_int_t)r->n));
 		json_object_set_new(o, "samples_kept", json_integer((json_int_t)json_array_size(raw)));
 		json_object_set_new(o, "samples", raw);
+		json_object_set_new(o, "histogram", histogram_json(r->ns, r->n));
 	}
 	return o;
 }

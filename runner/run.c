@@ -33,6 +33,7 @@
 #include "table.h"
 
 #define PAYLOAD_MAX (64u << 20)
+#define KEEP_SAMPLES_DEFAULT 1000
 
 struct run_opts {
 	bool full;
@@ -71,6 +72,8 @@ static void usage(FILE *f)
 		"  --repetitions N      repetitions per cell, interleaved (quick 3, full 5)\n"
 		"  --target-ms MS       time the samples of one repetition take (quick 30, full 150)\n"
 		"  --max-samples N      samples per repetition at most (quick 2000, full 20000)\n"
+		"  --keep-samples N     raw samples kept per repetition in the file, in order\n"
+		"                       (default 1000; every sample is in its histogram)\n"
 		"  --out FILE           results JSON (default results/run.json)\n"
 		"  --csv FILE           also write a CSV summary\n"
 		"  --payload FILE       the bench payload (default: bench.elf of this build)\n"
@@ -131,6 +134,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "repetitions", required_argument, NULL, 'r' },
 		{ "target-ms", required_argument, NULL, 't' },
 		{ "max-samples", required_argument, NULL, 'n' },
+		{ "keep-samples", required_argument, NULL, 'k' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "csv", required_argument, NULL, 'C' },
 		{ "payload", required_argument, NULL, 'p' },
@@ -139,7 +143,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long reps = 0, target = 0, max_samples = 0;
+	unsigned long reps = 0, target = 0, max_samples = 0, keep = 0;
+	bool keep_set = false;
 	int c;
 
 	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u,
@@ -186,6 +191,12 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 				return fprintf(stderr, "hvbench run: --max-samples is 10 to %d\n",
 					       HVB_SAMPLES_MAX), -1;
 			break;
+		case 'k':
+			if (strcmp(optarg, "0") && !uint_parse(optarg, HVB_SAMPLES_MAX, &keep))
+				return fprintf(stderr, "hvbench run: --keep-samples is 0 to %d\n",
+					       HVB_SAMPLES_MAX), -1;
+			keep_set = true;
+			break;
 		case 'o':
 			o->out = optarg;
 			break;
@@ -214,7 +225,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	o->reps = reps ? reps : o->full ? 5 : 3;
 	o->target_ms = target ? (double)target : o->full ? 150 : 30;
 	o->max_samples = max_samples ? max_samples : o->full ? 20000 : 2000;
-	o->max_raw = o->max_samples;
+	o->max_raw = keep_set ? keep : KEEP_SAMPLES_DEFAULT;
 	return 0;
 }
 

@@ -55,9 +55,12 @@ jq_ok "cpuid ran at CPL0 and CPL3 under refvmm and natively" "$r" \
 	 length == 3 and all(.status == \"ok\")"
 jq_ok "each measured cell has two repetitions" "$r" \
 	'[.results[] | select(.status == "ok") | .repetitions | length == 2] | all'
-jq_ok "summary n equals the samples kept over the repetitions" "$r" \
+jq_ok "summary n equals the samples taken over the repetitions" "$r" \
 	'[.results[] | select(.status == "ok") |
-	  .summary.n == ([.repetitions[].samples_kept] | add)] | all'
+	  .summary.n == ([.repetitions[].samples_total] | add)] | all'
+jq_ok "each repetition's histogram counts every sample" "$r" \
+	'[.results[] | select(.status == "ok") | .repetitions[] |
+	  .samples_total == .histogram.zero + ([.histogram.buckets[][1]] | add)] | all'
 jq_ok "order statistics are ordered and the CI brackets the median" "$r" \
 	'[.results[] | select(.status == "ok") | .summary |
 	  .min <= .p50 and .p50 <= .p90 and .p90 <= .p99 and .p99 <= ."p99.9" and

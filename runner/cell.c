@@ -164,8 +164,15 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	return o;
 }
 
+void cell_changed(struct cell *c)
+{
+	free(c->json_text);
+	c->json_text = NULL;
+}
+
 void cell_free(struct cell *c)
 {
+	cell_changed(c);
 	for (unsigned int i = 0; i < c->nr_reps; i++)
 		rep_free(&c->reps[i]);
 	c->nr_reps = 0;

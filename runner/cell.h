@@ -30,11 +30,14 @@ struct cell {
 	bool have_summary;
 	struct stats_summary sum;
 	double timer_ns;
+	char *json_text;	/* cached results-file text, NULL when stale */
 };
 
 const char *cell_target(const struct cell *c);
 const char *cell_status(const struct cell *c);
 void cell_summarize(struct cell *c);
+/* The cell has a new repetition: drop its cached text. */
+void cell_changed(struct cell *c);
 /* The cell as a results-file entry; raw samples up to max_raw per repetition. */
 json_t *cell_json(const struct cell *c, size_t max_raw);
 void cell_free(struct cell *c);

@@ -108,24 +108,67 @@ static json_t *timers_json(const struct cell *cells, size_t n)
 	return arr;
 }
 
-int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_raw, bool complete,
+#define DUMP_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(10))
+
+/* A cell's text, made again only after cell_changed dropped it. */
+static const char *cell_text(struct cell *c, size_t max_raw)
+{
+	if (!c->json_text) {
+		json_t *j = cell_json(c, max_raw);
+
+		c->json_text = j ? json_dumps(j, DUMP_FLAGS) : NULL;
+		json_decref(j);
+	}
+	return c->json_text;
+}
+
+/*
+ * The document is the fixed part's text with the results array spliced in
+ * before its closing brace: only cells measured since the last write are
+ * serialised again, so rewriting the file after every repetition costs the
+ * write, not the JSON encoding of everything measured so far.
+ */
+int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, bool complete,
 		  const char *path)
 {
-	json_t *arr = json_array();
-	char *text;
+	char *head, *text, *end;
+	size_t len, cap;
 	int e;
 
-	for (size_t i = 0; i < n; i++)
-		if (cells[i].nr_reps)
-			json_array_append_new(arr, cell_json(&cells[i], max_raw));
-	json_object_set_new(doc, "results", arr);
+	json_object_del(doc, "results");
 	json_object_set_new(doc, "timers", timers_json(cells, n));
 	json_object_set_new(doc, "complete", json_boolean(complete));
 	json_object_set_new(doc, "updated_at", now_iso());
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-	if (!text)
+	head = json_dumps(doc, DUMP_FLAGS);
+	if (!head || !(end = strrchr(head, '}'))) {
+		free(head);
 		return -ENOMEM;
-	e = write_atomic(path, text, strlen(text));
+	}
+	len = (size_t)(end - head);
+	cap = len + 32;
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].nr_reps && !cell_text(&cells[i], max_raw)) {
+			free(head);
+			return -ENOMEM;
+		}
+		cap += cells[i].json_text ? strlen(cells[i].json_text) + 2 : 0;
+	}
+	text = malloc(cap);
+	if (!text) {
+		free(head);
+		return -ENOMEM;
+	}
+	memcpy(text, head, len);
+	free(head);
+	len += (size_t)sprintf(text + len, ",\n \"results\": [");
+	for (size_t i = 0, first = 1; i < n; i++) {
+		if (!cells[i].nr_reps)
+			continue;
+		len += (size_t)sprintf(text + len, "%s%s", first ? "" : ",\n", cells[i].json_text);
+		first = 0;
+	}
+	len += (size_t)sprintf(text + len, "]\n}\n");
+	e = write_atomic(path, text, len);
 	free(text);
 	return e;
 }

@@ -19,8 +19,11 @@
 json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
 			json_t *settings);
 
-/* Replace the results array with the cells' current state and write path atomically. */
-int results_write(json_t *doc, const struct cell *cells, size_t n, size_t max_raw, bool complete,
+/*
+ * Write doc with the cells' current state as its results array to path,
+ * atomically.  Each cell's text is cached in the cell; cell_changed drops it.
+ */
+int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, bool complete,
 		  const char *path);
 
 /* One CSV row per cell and repetition summary (workload, mode, cpl, status, p50, ...). */

@@ -438,6 +438,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	c->skip = r->status != REP_OK;
 	c->nr_reps++;
 	cell_summarize(c);
+	cell_changed(c);
 }
 
 static void table_show(const struct cell *cells, size_t n)

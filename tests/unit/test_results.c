@@ -357,8 +357,8 @@ static void test_refused_truncated(void **state)
 	assert_non_null(f);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	size = ftell(f);
-	/* Without its last '}', then cut in the middle of whatever is there. */
-	assert_int_equal(ftruncate(fileno(f), size - 1), 0);
+	/* Without its last "}\n", then cut in the middle of whatever is there. */
+	assert_int_equal(ftruncate(fileno(f), size - 2), 0);
 	assert_null(results_load(path, why, sizeof(why)));
 	if (strncmp(why, "not JSON: ", 10) || !strstr(why, "end of file"))
 		fail_msg("refused with \"%s\"", why);

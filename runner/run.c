@@ -555,6 +555,8 @@ int run_main(int argc, char **argv, const char *command)
 	cells = calloc(n, sizeof(*cells));
 	if (!cells || outdir_make(o.out)) {
 		fprintf(stderr, "hvbench run: cannot create the directory of %s\n", o.out);
+		free(cells);
+		free(x.payload);
 		return EXIT_OUTPUT;
 	}
 	plan_make(&o, cells, n);

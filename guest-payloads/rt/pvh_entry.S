@@ -42,6 +42,17 @@
 	mov %eax, %cr0
 .endm
 
+/* In 64-bit mode: flat kernel data segments, null FS and GS. */
+.macro data_segments_load
+	mov $RT_KERNEL_DS, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	xor %eax, %eax
+	mov %eax, %fs
+	mov %eax, %gs
+.endm
+
 	.pushsection .note.Xen, "a", @note
 	.balign 4
 	.long 4			/* namesz: "Xen\0" */
@@ -66,13 +77,7 @@ pvh_start32:
 
 	.code64
 long_entry:
-	mov $RT_KERNEL_DS, %eax
-	mov %eax, %ds
-	mov %eax, %es
-	mov %eax, %ss
-	xor %eax, %eax
-	mov %eax, %fs
-	mov %eax, %gs
+	data_segments_load
 	lea rt_boot_stack_top(%rip), %rsp
 	mov %esi, %edi
 	call rt_start
@@ -118,13 +123,7 @@ ap_start32:
 
 	.code64
 ap_long_entry:
-	mov $RT_KERNEL_DS, %eax
-	mov %eax, %ds
-	mov %eax, %es
-	mov %eax, %ss
-	xor %eax, %eax
-	mov %eax, %fs
-	mov %eax, %gs
+	data_segments_load
 	mov rt_ap_stack_top(%rip), %rsp
 	call rt_ap_main
 1:	cli

@@ -72,31 +72,35 @@ static json_t *per_op_value(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
-/* Mean over the measured repetitions of each per-operation cost. */
+/*
+ * Each per-operation cost over the measured repetitions together: their
+ * totals over their operations (a mean of per-repetition ratios would let
+ * a short repetition weigh as much as a long one).
+ */
 static json_t *costs_json(const struct cell *c)
 {
-	double sum[BENCH_NR_STATS] = { 0 }, user = 0, vcpu = 0, dev = 0, wall = 0;
+	double sum[BENCH_NR_STATS] = { 0 }, user = 0, vcpu = 0, dev = 0, wall = 0, n = 0;
 	bool missing[BENCH_NR_STATS] = { false }, missing_dev = false;
-	unsigned int n = 0;
 	json_t *o;
 
 	for (unsigned int i = 0; i < c->nr_reps; i++) {
 		const struct rep_costs *k = &c->reps[i].costs;
+		double ops = (double)c->reps[i].ops;
 
 		if (c->reps[i].status != REP_OK || !k->valid)
 			continue;
 		for (int s = 0; s < BENCH_NR_STATS; s++) {
 			missing[s] |= k->stats[s] < 0;
-			sum[s] += k->stats[s];
+			sum[s] += k->stats[s] * ops;
 		}
-		user += k->user_exits;
-		vcpu += k->vcpu_cpu_ns;
+		user += k->user_exits * ops;
+		vcpu += k->vcpu_cpu_ns * ops;
 		missing_dev |= k->device_cpu_ns < 0;
-		dev += k->device_cpu_ns;
-		wall += k->wall_ns;
-		n++;
+		dev += k->device_cpu_ns * ops;
+		wall += k->wall_ns * ops;
+		n += ops;
 	}
-	if (!n)
+	if (n <= 0)
 		return json_null();
 	o = json_object();
 	for (int s = 0; s < BENCH_NR_STATS; s++)

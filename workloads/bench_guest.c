@@ -159,6 +159,19 @@ static void calibrate(struct plan *p, uint64_t tsc_khz)
 	p->batch = n;
 }
 
+/* A batch's usual time, for the sample count: one batch could be an outlier. */
+#define TYPICAL_ROUNDS 5
+
+static uint64_t typical_batch(struct plan *p)
+{
+	uint64_t t[TYPICAL_ROUNDS];
+
+	for (int i = 0; i < TYPICAL_ROUNDS; i++)
+		t[i] = time_batch(p, p->batch);
+	sort_u64(t, TYPICAL_ROUNDS);
+	return t[TYPICAL_ROUNDS / 2];
+}
+
 static uint64_t measure(void *arg)
 {
 	struct plan *p = arg;
@@ -172,8 +185,9 @@ static uint64_t measure(void *arg)
 		calibrate(p, tsc_khz);
 	do { /* warm-up: caches, TLBs, the host's own lazy state */
 		spent += time_batch(p, p->batch);
-	} while (spent < p->warmup_cycles && ops_left(p) >= p->batch * (MIN_SAMPLES + 1));
-	per_batch = time_batch(p, p->batch);
+	} while (spent < p->warmup_cycles &&
+		 ops_left(p) >= p->batch * (MIN_SAMPLES + TYPICAL_ROUNDS + 1));
+	per_batch = typical_batch(p);
 	if (!p->nsamples)
 		p->nsamples = p->target_cycles / (per_batch ? per_batch : 1);
 	if (p->nsamples < MIN_SAMPLES)

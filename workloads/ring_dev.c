@@ -8,6 +8,21 @@
 
 #include "ring_dev.h"
 
+/*
+ * The data store starts half a page past a page boundary.  A copy whose
+ * source and destination sit a few bytes apart modulo 4 KiB runs at a
+ * fraction of its speed on some CPUs (4K aliasing: 2.5x slower for 4 KiB
+ * requests here); the drivers' buffers are page-aligned, so without this
+ * where the allocator happened to put the device would decide the figures.
+ */
+static uint8_t *store_base(struct ring_dev *d)
+{
+	uintptr_t off = (HVB_RING_MAX_LEN / 2 + HVB_RING_MAX_LEN -
+			 (uintptr_t)d->store % HVB_RING_MAX_LEN) % HVB_RING_MAX_LEN;
+
+	return d->store + off;
+}
+
 uint32_t ring_dev_do(struct ring_dev *d, uint64_t addr, uint32_t len, uint32_t op)
 {
 	uint8_t *buf;
@@ -20,9 +35,9 @@ uint32_t ring_dev_do(struct ring_dev *d, uint64_t addr, uint32_t len, uint32_t o
 		return HVB_RING_EINVAL;
 	}
 	if (op == HVB_RING_OP_WRITE)
-		memcpy(d->store, buf, len);
+		memcpy(store_base(d), buf, len);
 	else
-		memcpy(buf, d->store, len);
+		memcpy(buf, store_base(d), len);
 	return HVB_RING_OK;
 }
 

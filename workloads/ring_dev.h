@@ -18,7 +18,7 @@ typedef void *(*ring_dev_translate_fn)(void *ctx, uint64_t addr, uint64_t len);
 struct ring_dev {
 	ring_dev_translate_fn translate;
 	void *ctx;
-	uint8_t store[HVB_RING_MAX_LEN];	/* where written data goes */
+	uint8_t store[2 * HVB_RING_MAX_LEN];	/* where written data goes (ring_dev.c) */
 	uint64_t requests, errors;
 };
 

@@ -82,6 +82,7 @@ struct native_ctx {
 	/* thread-wake: ping wakes the peer, pong wakes us */
 	int ping_fd, pong_fd;
 	pthread_t peer;
+	int peer_cpu;		/* where the peer runs, -1: where the caller may */
 	atomic_int peer_stop;
 	atomic_int peer_err;
 };
@@ -397,6 +398,13 @@ static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
 		why_set(why, why_len, "pthread_create failed: %s", strerror(err));
 		goto fail;
 	}
+	if (ctx->peer_cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(ctx->peer_cpu, &set);
+		pthread_setaffinity_np(ctx->peer, sizeof(set), &set);
+	}
 	return 0;
 fail:
 	if (ctx->ping_fd >= 0)
@@ -491,10 +499,10 @@ static int native_warm_up(const struct native_impl *impl, struct native_ctx *ctx
 	return 0;
 }
 
-static int native_open(const struct native_impl *impl, struct native_ctx *ctx, char *why,
-		       size_t why_len)
+static int native_open(const struct native_impl *impl, struct native_ctx *ctx, int peer_cpu,
+		       char *why, size_t why_len)
 {
-	*ctx = (struct native_ctx){ .ping_fd = -1, .pong_fd = -1 };
+	*ctx = (struct native_ctx){ .ping_fd = -1, .pong_fd = -1, .peer_cpu = peer_cpu };
 	return impl->open ? impl->open(ctx, why, why_len) : 0;
 }
 
@@ -506,6 +514,12 @@ static void native_close(const struct native_impl *impl, struct native_ctx *ctx)
 
 int native_measure(const char *name, uint64_t batch, size_t nsamples, double *samples,
 		   double *timer_ns, char *why, size_t why_len)
+{
+	return native_measure_peer(name, batch, nsamples, samples, timer_ns, -1, why, why_len);
+}
+
+int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, double *samples,
+			double *timer_ns, int peer_cpu, char *why, size_t why_len)
 {
 	const struct native_impl *impl = native_lookup(name, why, why_len);
 	struct native_ctx ctx;
@@ -524,7 +538,7 @@ int native_measure(const char *name, uint64_t batch, size_t nsamples, double *sa
 		why_set(why, why_len, "no buffer for %zu samples", nsamples);
 		return -1;
 	}
-	if (native_open(impl, &ctx, why, why_len))
+	if (native_open(impl, &ctx, peer_cpu, why, why_len))
 		return -1;
 	overhead = clock_overhead_ns();
 	if (timer_ns)
@@ -549,7 +563,7 @@ uint64_t native_calibrate(const char *name, double target_ns)
 	/* The negated test also sends NaN to the smallest batch. */
 	if (!impl || !(target_ns > 0))
 		return 1;
-	if (native_open(impl, &ctx, NULL, 0))
+	if (native_open(impl, &ctx, -1, NULL, 0))
 		return 1;
 	overhead = clock_overhead_ns();
 	max = native_max_batch(impl);

@@ -31,6 +31,14 @@ extern const struct native_op native_ops[];
 int native_measure(const char *name, uint64_t batch, size_t nsamples, double *samples,
 		   double *timer_ns, char *why, size_t why_len);
 
+/*
+ * As native_measure, with the peer thread of a two-thread operation
+ * (thread-wake) pinned to peer_cpu (-1: wherever the caller may run), so a
+ * baseline can cross cores as the virtualised operation it stands for does.
+ */
+int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, double *samples,
+			double *timer_ns, int peer_cpu, char *why, size_t why_len);
+
 /* A batch size that makes one batch of `name` take about target_ns (>= 1). */
 uint64_t native_calibrate(const char *name, double target_ns);
 

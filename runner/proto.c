@@ -172,6 +172,11 @@ void proto_line(struct proto_result *p, const char *line, size_t len)
 	else if (end - s >= 12 && !memcmp(s, "unavailable ", 12)) {
 		p->unavailable = true;
 		copy_word(p->why, sizeof(p->why), s + 12, end);
+	} else if (end - s >= 6 && !memcmp(s, "error ", 6)) {
+		char why[200];
+
+		copy_word(why, sizeof(why), s + 6, end);
+		fail(p, "the payload reported: %s", why);
 	} else if (end - s >= 5 && !memcmp(s, "note ", 5)) {
 		if (p->nr_notes < PROTO_NOTES_MAX)
 			copy_word(p->notes[p->nr_notes++], sizeof(p->notes[0]), s + 5, end);

@@ -13,6 +13,7 @@
 #include "host.h"
 #include "pin.h"
 
+/* From REP_HANG on, a failure: the run exits 1. */
 enum rep_status { REP_OK, REP_UNAVAILABLE, REP_HANG, REP_CRASH, REP_ERROR };
 
 const char *rep_status_name(enum rep_status s);

@@ -19,14 +19,27 @@
 #define PROBE_SAMPLES 5
 #define MIN_SAMPLES 10
 
+/*
+ * The second thread of a two-thread operation goes where the other side of
+ * the virtualised operation runs: the second vCPU (ipi) or the device
+ * thread (irq-inject), so the baseline crosses cores as they do.
+ */
+static int peer_cpu_of(const struct workload *w, const struct rep_opts *o)
+{
+	if (!o->pin)
+		return -1;
+	return w->nr_vcpus == 2 ? o->pin->vcpu_cpu[1] : o->pin->device_cpu;
+}
+
 static void run_op(const struct workload *w, const struct rep_opts *o, struct rep *out)
 {
+	int peer_cpu = peer_cpu_of(w, o);
 	double probe[PROBE_SAMPLES], timer_ns, median;
 	uint64_t batch = native_calibrate(w->native_op, NATIVE_BATCH_NS);
 	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
 
-	if (native_measure(w->native_op, batch, PROBE_SAMPLES, probe, &timer_ns, out->why,
-			   sizeof(out->why))) {
+	if (native_measure_peer(w->native_op, batch, PROBE_SAMPLES, probe, &timer_ns, peer_cpu,
+				out->why, sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
@@ -39,8 +52,8 @@ static void run_op(const struct workload *w, const struct rep_opts *o, struct re
 		snprintf(out->why, sizeof(out->why), "out of memory");
 		return;
 	}
-	if (native_measure(w->native_op, batch, n, out->ns, &timer_ns, out->why,
-			   sizeof(out->why))) {
+	if (native_measure_peer(w->native_op, batch, n, out->ns, &timer_ns, peer_cpu, out->why,
+				sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
@@ -51,8 +64,9 @@ static void run_op(const struct workload *w, const struct rep_opts *o, struct re
 	out->corr_ns = timer_ns;
 	for (size_t i = 0; native_ops[i].name; i++)
 		if (!strcmp(native_ops[i].name, w->native_op))
-			snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s",
-				 native_ops[i].what);
+			snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s%s",
+				 native_ops[i].what, peer_cpu >= 0 && !strcmp(w->native_op,
+				 "thread-wake") ? " (peer thread on the other side's CPU)" : "");
 }
 
 static void run_io(const struct workload *w, const struct rep_opts *o, struct rep *out)

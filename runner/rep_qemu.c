@@ -37,11 +37,30 @@ static double now_s(void)
 }
 
 /*
+ * QEMU on the CPUs refvmm's vCPU threads would have: its vCPU threads can
+ * only be told apart from inside, so the whole process gets their union.
+ */
+static void qemu_pin(const struct workload *w, const struct pin_plan *pin)
+{
+	unsigned int n = w->nr_vcpus ? w->nr_vcpus : 1;
+	cpu_set_t set;
+
+	if (!pin)
+		return;
+	CPU_ZERO(&set);
+	for (unsigned int i = 0; i < n && (int)i < pin->nr_vcpus; i++)
+		if (pin->vcpu_cpu[i] >= 0)
+			CPU_SET(pin->vcpu_cpu[i], &set);
+	if (CPU_COUNT(&set))
+		sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
  * -cpu host without ARCH_CAPABILITIES: some KVM backends (PVM) refuse
  * QEMU's write of that MSR; the rest is the host's CPUID, as refvmm offers.
  */
 static pid_t qemu_spawn(const struct workload *w, const char *cmdline, const char *payload,
-			int cpu, int *out_fd)
+			const struct pin_plan *pin, int *out_fd)
 {
 	char smp[16];
 	int fds[2];
@@ -52,13 +71,7 @@ static pid_t qemu_spawn(const struct workload *w, const char *cmdline, const cha
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		if (cpu >= 0) {
-			cpu_set_t set;
-
-			CPU_ZERO(&set);
-			CPU_SET(cpu, &set);
-			sched_setaffinity(0, sizeof(set), &set);
-		}
+		qemu_pin(w, pin);
 		dup2(fds[1], STDOUT_FILENO);
 		dup2(fds[1], STDERR_FILENO);
 		execlp(QEMU_BIN, QEMU_BIN, "-M", "microvm", "-accel", "kvm", "-cpu",
@@ -134,6 +147,9 @@ static void exit_judge(int wstatus, const struct proto_result *p, struct rep *ou
 		return;
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
 		rep_fail(out, REP_UNAVAILABLE, "%s is not installed", QEMU_BIN);
+	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == ((GUEST_STATUS_FAIL << 1) | 1))
+		rep_fail(out, REP_ERROR, "%s", p->error[0] ? p->error :
+			 "the payload reported a failure (status 1) under QEMU");
 	else if (WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & 1))
 		rep_fail(out, REP_CRASH, "the payload exited with status %d under QEMU",
 			 WEXITSTATUS(wstatus) >> 1);
@@ -159,7 +175,7 @@ void rep_run_qemu(const struct workload *w, unsigned int cpl, const struct rep_o
 	rep_cmdline(cmdline, sizeof(cmdline) - 16, w, MODE_HVM, cpl, o, tsc_khz);
 	strcat(cmdline, " console=serial");
 	proto_init(&p);
-	pid = qemu_spawn(w, cmdline, o->payload_path, o->pin ? o->pin->vcpu_cpu[0] : -1, &fd);
+	pid = qemu_spawn(w, cmdline, o->payload_path, o->pin, &fd);
 	if (pid < 0) {
 		rep_fail(out, REP_ERROR, "cannot start %s: %s", QEMU_BIN, strerror(errno));
 		return;

@@ -38,10 +38,13 @@ static int samples_host(struct bench_run *r, struct rep *out)
 
 /*
  * Differences between the marks, per operation.  The end mark's own exit
- * (one exit, one userspace exit) falls inside them and is taken out.
+ * (one exit, one io exit, one userspace exit) falls inside them and is taken
+ * out.
  */
 static void costs_compute(const struct bench_run *r, uint64_t ops, struct rep_costs *c)
 {
+	/* The end mark is a port write: one exit, one io exit (bench_stat_names order). */
+	static const bool end_mark_counted[BENCH_NR_STATS] = { true, true };
 	double wall;
 
 	if (!r->ended || !ops)
@@ -54,7 +57,7 @@ static void costs_compute(const struct bench_run *r, uint64_t ops, struct rep_co
 		if (r->stats_begin[i] < 0 || r->stats_end[i] < 0)
 			c->stats[i] = -1;
 		else
-			c->stats[i] = (i == 0 && d >= 1 ? d - 1 : d) / (double)ops;
+			c->stats[i] = (end_mark_counted[i] && d >= 1 ? d - 1 : d) / (double)ops;
 	}
 	c->user_exits = (double)(r->user_exits[1] - r->user_exits[0] - 1) / (double)ops;
 	c->vcpu_cpu_ns = (double)(r->vcpu_cpu_ns[1] - r->vcpu_cpu_ns[0]) / (double)ops;
@@ -68,7 +71,9 @@ static void outcome_judge(const struct vm_outcome *oc, struct rep *out)
 {
 	switch (oc->result) {
 	case VM_RESULT_EXITED:
-		if (oc->status != GUEST_STATUS_PASS)
+		if (oc->status == GUEST_STATUS_FAIL)
+			rep_fail(out, REP_ERROR, "the payload reported a failure (status 1)");
+		else if (oc->status != GUEST_STATUS_PASS)
 			rep_fail(out, REP_CRASH, "the payload exited with status %u", oc->status);
 		break;
 	case VM_RESULT_HANG:
@@ -163,6 +168,8 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 	rep_note(out, r.note);
 	for (unsigned int i = 0; i < p.nr_notes; i++)
 		rep_note(out, p.notes[i]);
+	if (out->status == REP_ERROR && p.error[0]) /* the payload said what went wrong */
+		rep_fail(out, REP_ERROR, "%s", p.error);
 	if (out->status == REP_OK) {
 		uint64_t tsc_khz = r.vm->tsc_khz;
 

@@ -424,10 +424,12 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/*
-	 * A hypercall that never returns is this hypervisor's answer, not a
-	 * failure of the run: the workload is unavailable here, and why.
+	 * A vmcall that never returns is this hypervisor's answer, not a
+	 * failure of the run: the workload is unavailable here, and why.  (A
+	 * hang anywhere else, the PIO hypercall included, stays a hang.)
 	 */
-	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall")) {
+	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall") &&
+	    (strstr(r->why, "on vmcall") || strstr(r->why, "on vmmcall"))) {
 		char why[sizeof(r->why)];
 
 		snprintf(why, sizeof(why), "the hypercall never returned (caught by the watchdog): %s",
@@ -575,10 +577,10 @@ int run_main(int argc, char **argv, const char *command)
 	rc = run_cells(cells, n, &x);
 	if (!o.quiet)
 		table_show(cells, n);
+	/* Any repetition that hung, crashed or failed fails the run, even in an ok cell. */
 	for (size_t i = 0; i < n; i++) {
-		const char *s = cell_status(&cells[i]);
-
-		failed |= strcmp(s, "ok") && strcmp(s, "unavailable") && strcmp(s, "not-run");
+		for (unsigned int k = 0; k < cells[i].nr_reps; k++)
+			failed |= cells[i].reps[k].status >= REP_HANG;
 		cell_free(&cells[i]);
 	}
 	if (!o.quiet)

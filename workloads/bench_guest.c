@@ -276,6 +276,7 @@ static int unavailable(const char *why)
 int guest_main(void)
 {
 	static char name[64], mode[16];
+	char why[160];
 	uint64_t text_len;
 	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
 	struct bench_ctx ctx = {
@@ -315,8 +316,10 @@ int guest_main(void)
 		measure(&p);
 	if (!p.nsamples && !p.w->hosted)
 		return unavailable("no operations left to measure after warm-up");
-	if (p.w->finish)
-		p.w->finish();
+	if (p.w->finish && p.w->finish(why, sizeof(why))) {
+		rt_printf(HVB_RECORD_PREFIX "error %s\n", why);
+		return GUEST_STATUS_FAIL;
+	}
 	text_len = rt_run_user(samples_format, &p);
 	rt_printf(HVB_RECORD_PREFIX "begin name=%s mode=%s cpl=%u batch=%lu samples=%lu timer=%lu "
 		  "frame=%lu corr=%lu tsc_khz=%lu\n", name, ctx.mode, ctx.cpl, p.batch, p.nsamples,

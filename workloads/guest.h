@@ -67,8 +67,11 @@ struct guest_workload {
 	 * latency seen from the host); op(0) serves until shared->stop.
 	 */
 	bool hosted;
-	/* Optional, at CPL0 after the samples: print notes (counts, checks). */
-	void (*finish)(void);
+	/*
+	 * Optional, at CPL0 after the samples: print notes (counts, checks);
+	 * non-zero with why filled when the samples must not be used.
+	 */
+	int (*finish)(char *why, size_t len);
 };
 
 /* Write a note record (goes into the result). */

@@ -75,8 +75,12 @@ struct bench_run {
 	unsigned int cpl;
 	double target_ms;
 
-	/* The guest's shared page, once announced and checked (else NULL). */
-	struct hvb_shared *shared;
+	/*
+	 * The guest's shared page: the first announcement that lies in guest
+	 * RAM, never withdrawn (device threads read it without a lock), NULL
+	 * until then.
+	 */
+	_Atomic(struct hvb_shared *) shared;
 
 	/* Host-timed samples, ns (host halves append; capacity fixed at setup). */
 	double *host_samples;
@@ -90,8 +94,9 @@ struct bench_run {
 	atomic_bool device_exited;	/* its function returned; its CPU time is below */
 	uint64_t device_exit_cpu_ns;
 
-	/* Mark snapshots taken on the vCPU thread. */
-	bool begun, ended;
+	/* Mark snapshots taken on the vCPU thread (begun is read by device threads too). */
+	atomic_bool begun;
+	bool ended;
 	struct timespec wall[2];
 	uint64_t vcpu_cpu_ns[2], device_cpu_ns[2];
 	uint64_t user_exits[2];		/* exits refvmm handled (vcpu->nr_exits) */

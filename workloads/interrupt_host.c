@@ -61,7 +61,7 @@ static bool wait_started(struct bench_run *r)
 	uint64_t deadline = now_ns() + ANNOUNCE_TIMEOUT_NS;
 
 	while (!atomic_load(&r->device_stop) && now_ns() < deadline) {
-		if (r->shared && r->begun)
+		if (atomic_load(&r->shared) && atomic_load(&r->begun))
 			return true;
 		usleep(100);
 	}
@@ -73,14 +73,16 @@ static void *injector(void *arg)
 	struct bench_run *r = arg;
 	struct inject_state *s = r->priv;
 	struct timespec gap = { 0, GAP_US * 1000 };
+	struct hvb_shared *sh;
 	uint64_t end;
 
 	if (!wait_started(r))
 		return NULL;
+	sh = atomic_load(&r->shared); /* set once, never withdrawn */
 	end = now_ns() + (uint64_t)(r->target_ms * 1e6);
 	while (!atomic_load(&r->device_stop) && now_ns() < end &&
 	       r->nr_host_samples < r->host_samples_cap) {
-		uint64_t ack = r->shared->irq_ack, t0, t1;
+		uint64_t ack = sh->irq_ack, t0, t1;
 
 		nanosleep(&gap, NULL);
 		t0 = now_ns();
@@ -88,14 +90,14 @@ static void *injector(void *arg)
 			break;
 		do
 			t1 = now_ns();
-		while (r->shared->irq_ack == ack && t1 - t0 < ACK_TIMEOUT_NS);
-		if (r->shared->irq_ack == ack) {
+		while (sh->irq_ack == ack && t1 - t0 < ACK_TIMEOUT_NS);
+		if (sh->irq_ack == ack) {
 			s->lost++;
 			continue;
 		}
 		r->host_samples[r->nr_host_samples++] = (double)(t1 - t0);
 	}
-	r->shared->stop = 1;
+	sh->stop = 1;
 	send(r, s); /* wake the guest out of hlt to see stop */
 	return NULL;
 }

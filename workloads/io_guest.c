@@ -171,9 +171,14 @@ static void op_io(uint64_t n)
 	}
 }
 
-static void io_finish(void)
+/* A request the device refused or never answered makes a batch's count wrong. */
+static int io_finish(char *why, size_t len)
 {
 	bench_note("io requests=%lu errors=%lu interrupts=%lu", requests, errors, irq_seen);
+	if (!errors)
+		return 0;
+	rt_snprintf(why, len, "io: %lu of %lu requests failed or got no answer", errors, requests);
+	return -1;
 }
 
 static int setup_lat_64(struct bench_ctx *ctx)

@@ -42,7 +42,7 @@ static void *guest_translate(void *ctx, uint64_t addr, uint64_t len)
 /* The ring the guest announced, checked against guest memory every time. */
 static struct hvb_ring *ring_get(struct io_state *s)
 {
-	const struct hvb_shared *sh = s->run->shared;
+	const struct hvb_shared *sh = atomic_load(&s->run->shared);
 	uint64_t gpa = sh ? sh->ring_gpa : 0;
 
 	return gpa ? guest_mem_ptr(&s->vm->mem, gpa, sizeof(struct hvb_ring)) : NULL;

@@ -4,7 +4,8 @@
  * refvmm's standard devices.
  *   - the mark port: KVM statistics, CPU times and the wall clock are
  *     snapshotted on the vCPU thread when the guest begins and ends its
- *     timed samples, so per-operation costs cover exactly those;
+ *     timed samples (with their timer reads and loop frames), so
+ *     per-operation costs cover that stretch;
  *   - the shared-page port: the guest names a page the host may read;
  *   - null devices the vmexit workloads hit: a port and an MMIO page
  *     refvmm decodes and ignores, a port and an MMIO address bound to
@@ -73,12 +74,12 @@ static void mark_write(void *opaque, struct vcpu *v, struct io_access *a)
 
 	if (!a->write)
 		return;
-	if (a->data[0] == HVB_MARK_BEGIN && !r->begun) {
-		r->begun = true;
+	if (a->data[0] == HVB_MARK_BEGIN && !atomic_load(&r->begun)) {
+		atomic_store(&r->begun, true);
 		if (r->w->host && r->w->host->on_begin)
 			r->w->host->on_begin(r);
 		snapshot(r, v, 0);
-	} else if (a->data[0] == HVB_MARK_END && r->begun && !r->ended) {
+	} else if (a->data[0] == HVB_MARK_END && atomic_load(&r->begun) && !r->ended) {
 		snapshot(r, v, 1);
 		r->ended = true;
 		if (r->w->host && r->w->host->on_end)
@@ -98,11 +99,14 @@ static void shared_write(void *opaque, struct vcpu *v, struct io_access *a)
 {
 	struct bench_run *r = opaque;
 	uint32_t gpa = access_u32(a);
+	struct hvb_shared *sh;
 
-	if (!a->write || a->size != 4)
+	if (!a->write || a->size != 4 || atomic_load(&r->shared))
 		return;
-	r->shared = gpa % 4096 ? NULL : guest_mem_ptr(&v->vm->mem, gpa, sizeof(*r->shared));
-	if (!r->shared)
+	sh = gpa % 4096 ? NULL : guest_mem_ptr(&v->vm->mem, gpa, sizeof(*sh));
+	if (sh)
+		atomic_store(&r->shared, sh);
+	else
 		vcpu_warn(v, "bench: shared page at 0x%x is not an aligned page of guest RAM", gpa);
 }
 

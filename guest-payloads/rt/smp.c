@@ -13,7 +13,8 @@
 #define ICR_INIT 0x00000500u
 #define ICR_STARTUP 0x00000600u
 #define ICR_LEVEL_ASSERT 0x00004000u
-#define START_WAIT_ROUNDS 100000000ull
+#define START_WAIT_MS 100
+#define START_WAIT_ROUNDS 1000000ull	/* without a TSC rate on the command line */
 
 extern const char rt_ap_tramp_start[], rt_ap_tramp_end[];
 
@@ -35,6 +36,22 @@ void rt_ap_main(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/*
+ * Wait up to START_WAIT_MS for the AP: a VMM without a second vCPU must
+ * get a clear "no second CPU" from the payload, well inside any watchdog.
+ */
+static void ap_wait(void)
+{
+	uint64_t khz = rt_cmdline_u64("tsc_khz", 0);
+	uint64_t start = rt_rdtsc_begin();
+
+	for (uint64_t i = 0; !ap_up; i++) {
+		if (khz ? rt_rdtsc_begin() - start > khz * START_WAIT_MS : i > START_WAIT_ROUNDS)
+			return;
+		__asm__ volatile("pause");
+	}
+}
+
 bool rt_smp_start(uint32_t apic_id, void (*fn)(void *), void *arg)
 {
 	size_t len = rt_ap_tramp_end - rt_ap_tramp_start;
@@ -50,7 +67,6 @@ bool rt_smp_start(uint32_t apic_id, void (*fn)(void *), void *arg)
 	rt_apic_icr(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
 	rt_apic_icr(apic_id, ICR_STARTUP | (RT_AP_TRAMPOLINE >> 12));
 	rt_apic_icr(apic_id, ICR_STARTUP | (RT_AP_TRAMPOLINE >> 12));
-	for (uint64_t i = 0; i < START_WAIT_ROUNDS && !ap_up; i++)
-		__asm__ volatile("pause");
+	ap_wait();
 	return ap_up;
 }

@@ -6,12 +6,15 @@
  *
  * Records are console lines starting with "@hvb ", so they survive being
  * mixed with other output and work under any VMM with a serial port:
- *   @hvb begin name=N mode=M cpl=C batch=B samples=S timer=T tsc_khz=K
+ *   @hvb begin name=N mode=M cpl=C batch=B samples=S timer=T frame=F corr=X tsc_khz=K
  *   @hvb s V V V ...        cycles of one batch of B operations, per value
  *   @hvb note TEXT          something the host should record
  *   @hvb end                the samples are complete
  *   @hvb unavailable TEXT   the workload cannot run here, and why
- * T is the median cost in TSC cycles of the timer itself (an empty batch).
+ *   @hvb error TEXT         the run went wrong: no sample may be used
+ * T is the median cost in TSC cycles of the timer itself (an empty timed
+ * region), F of the loop around a batch without its operations, and X what
+ * the host subtracts from each batch (docs/protocol.md).
  */
 #ifndef HVBENCH_BENCH_H
 #define HVBENCH_BENCH_H
@@ -43,8 +46,7 @@
 #define HVB_MMIO_NULL_GPA 0xd0000000ull
 #define HVB_MMIO_EVENTFD_GPA 0xd0001000ull
 
-/* An MSR that exits to the userspace VMM through KVM's MSR filter (rdmsr-user). */
-#define HVB_MSR_USER 0x4b564dffu /* in KVM's paravirtual MSR range, unused by KVM */
+/* rdmsr-user reads MSR 0x175 (IA32_SYSENTER_ESP), which refvmm's MSR filter sends to it. */
 
 /*
  * Shared memory the host reads, announced by the guest: outl(PORT, gpa) of

@@ -139,6 +139,17 @@ jq_ok "...with the loader's reason, and the native cell measured" "$work/bad.jso
 	"($(cell cpuid hvm 0) | .status == \"error\" and (.reason | length > 0)) and
 	 ($(cell cpuid native null) | .status == \"ok\")"
 
+# A payload that withdraws its shared page while the injector runs: an
+# error for that cell, not a crash of the runner.
+hostile=$(dirname "$payload")/../guest-payloads/hostile_shared.elf
+"$hvbench" run --quiet --payload "$hostile" --filter irq-inject --modes hvm --repetitions 1 \
+	--target-ms 5 --out "$work/hostile.json" >/dev/null 2>&1
+rc=$?
+check "a payload re-announcing its shared page fails the run (1), no crash (got $rc)" \
+	test "$rc" -eq 1
+jq_ok "...and its cell is an error with a reason" "$work/hostile.json" \
+	"$(cell irq-inject hvm 0) | .status == \"error\" and (.reason | length > 0)"
+
 # Interrupted: what was measured is kept, and the file says it is partial.
 "$hvbench" run --quiet --suite full --out "$work/int.json" >/dev/null 2>&1 &
 pid=$!

@@ -11,14 +11,21 @@
 
 static struct hvb_shared page __attribute__((aligned(4096)));
 
+/* About 20 ms of exits (~10 us each), interrupts off: the injector is busy. */
+static void stall(void)
+{
+	for (volatile int i = 0; i < 2000; i++)
+		rt_outb(PORT_HVB_NULL, 0);
+}
+
 int guest_main(void)
 {
 	rt_outl(PORT_HVB_SHARED, (uint32_t)(uintptr_t)&page);
 	rt_outb(PORT_HVB_MARK, HVB_MARK_BEGIN);
+	stall();
 	rt_outl(PORT_HVB_SHARED, 0xfffff000u);
 	rt_outl(PORT_HVB_SHARED, 1);
-	for (volatile int i = 0; i < 200; i++)
-		rt_outb(PORT_HVB_NULL, 0);
+	stall();
 	rt_outb(PORT_HVB_MARK, HVB_MARK_END);
 	return GUEST_STATUS_PASS;
 }

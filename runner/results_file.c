@@ -173,9 +173,13 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
 	return e;
 }
 
+/* Built in memory and written like the JSON: a reader never sees half a file. */
 int results_csv_write(const struct cell *cells, size_t n, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int e;
 
 	if (!f)
 		return -errno;
@@ -200,7 +204,11 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 		else
 			fprintf(f, ",0,,,,,,,,,,,,\n");
 	}
-	if (fclose(f))
-		return -errno;
-	return 0;
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	e = write_atomic(path, text, len);
+	free(text);
+	return e;
 }

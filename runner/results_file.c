@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,20 @@ json_t *results_doc_new(const char *kind, const char *command, json_t *environme
 	return doc;
 }
 
+/* The rename itself survives a crash only once the directory is on disk. */
+static void dir_sync(const char *path)
+{
+	char dir[4096];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 static int write_atomic(const char *path, const char *text, size_t len)
 {
 	char tmp[4096];
@@ -64,6 +79,8 @@ static int write_atomic(const char *path, const char *text, size_t len)
 		e = -errno;
 	if (e)
 		unlink(tmp);
+	else
+		dir_sync(path);
 	return e;
 }
 

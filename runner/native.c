@@ -9,6 +9,7 @@
  * same clock, the same overhead correction and the same warm-up.
  */
 #include "native.h"
+#include "thread_pin.h"
 
 #include <cpuid.h>
 #include <errno.h>
@@ -398,13 +399,7 @@ static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
 		why_set(why, why_len, "pthread_create failed: %s", strerror(err));
 		goto fail;
 	}
-	if (ctx->peer_cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(ctx->peer_cpu, &set);
-		pthread_setaffinity_np(ctx->peer, sizeof(set), &set);
-	}
+	thread_pin(ctx->peer, ctx->peer_cpu);
 	return 0;
 fail:
 	if (ctx->ping_fd >= 0)

@@ -32,6 +32,7 @@
 #include <hwloc.h>
 
 #include "pin.h"
+#include "thread_pin.h"
 
 #define PIN_MAX_ROLES	(PIN_MAX_VCPUS + 2)	/* vCPUs, device, runner */
 #define PIN_CORE_PUS	8			/* SMT siblings remembered per core */
@@ -331,16 +332,7 @@ out_topo:
 
 int pin_thread(pthread_t thread, int cpu)
 {
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	if (cpu >= CPU_SETSIZE)
-		return -EINVAL;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	/* pthread_setaffinity_np returns the error number rather than setting errno */
-	return -pthread_setaffinity_np(thread, sizeof(set), &set);
+	return thread_pin(thread, cpu);
 }
 
 /* An OS CPU number, or null for "not pinned" so it cannot be read as CPU -1. */

@@ -41,6 +41,7 @@ struct rep_costs {
 struct rep {
 	enum rep_status status;
 	char why[512];		/* not OK: what happened, one line */
+	const char *hang_insn;	/* HANG under refvmm: the instruction vCPU 0 stopped on, if known */
 	double *ns;		/* ns per operation, n of them */
 	size_t n;
 	uint64_t batch, ops;

@@ -13,6 +13,7 @@
 #include "native.h"
 #include "rep.h"
 #include "stats.h"
+#include "thread_pin.h"
 
 /* A batch must cost at least this much, so the clock is a small part of it. */
 #define NATIVE_BATCH_NS 2000.0
@@ -90,16 +91,11 @@ static void run_io(const struct workload *w, const struct rep_opts *o, struct re
 
 void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out)
 {
-	cpu_set_t saved, set;
-	int cpu = o->pin ? o->pin->vcpu_cpu[0] : -1;
+	cpu_set_t saved;
 
 	*out = (struct rep){ .status = REP_OK };
 	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
-	if (cpu >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	}
+	thread_pin(pthread_self(), o->pin ? o->pin->vcpu_cpu[0] : -1);
 	if (!strcmp(w->family, "io"))
 		run_io(w, o, out);
 	else if (w->native_op)

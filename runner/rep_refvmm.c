@@ -98,6 +98,7 @@ static void hang_detail(const struct vm *vm, struct rep *out)
 	if (!s->valid)
 		return;
 	insn = vm_insn_name(s->insn, s->insn_len);
+	out->hang_insn = insn;
 	snprintf(out->why + n, sizeof(out->why) - n, "; vcpu 0 at RIP 0x%llx on %s",
 		 (unsigned long long)s->regs.rip, insn ? insn : "an unrecognised instruction");
 }

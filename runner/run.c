@@ -428,8 +428,8 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	 * failure of the run: the workload is unavailable here, and why.  (A
 	 * hang anywhere else, the PIO hypercall included, stays a hang.)
 	 */
-	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall") &&
-	    (strstr(r->why, "on vmcall") || strstr(r->why, "on vmmcall"))) {
+	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall") && r->hang_insn &&
+	    (!strcmp(r->hang_insn, "vmcall") || !strcmp(r->hang_insn, "vmmcall"))) {
 		char why[sizeof(r->why)];
 
 		snprintf(why, sizeof(why), "the hypercall never returned (caught by the watchdog): %s",

@@ -9,6 +9,7 @@
 
 #include "gva.h"
 #include "kvm.h"
+#include "thread_pin.h"
 #include "vcpu.h"
 #include "watchdog.h"
 
@@ -113,13 +114,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = v->vm;
 
 	watchdog_thread_prepare();
-	if (v->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(v->cpu, &set);
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	}
+	thread_pin(pthread_self(), v->cpu);
 	while (!atomic_load(&vm->stopping)) {
 		int r;
 
@@ -181,10 +176,11 @@ void vcpu_snapshot_take(struct vcpu *v)
  * The stats file is opened on first use: reading its descriptors costs a few
  * hundred microseconds that a run nobody asks figures of need not pay.
  * Older kernels lack KVM_GET_STATS_FD; then every counter reads as -1.
+ * One snapshot serves all the names asked for together.
  */
-int64_t vcpu_stat(struct vcpu *v, const char *name)
+void vcpu_stats(struct vcpu *v, const char *const *names, int n, int64_t *out)
 {
-	int idx;
+	bool ok;
 
 	if (!v->stats_tried) {
 		struct vmm_err ignored = { 0 };
@@ -193,8 +189,18 @@ int64_t vcpu_stat(struct vcpu *v, const char *name)
 		if (kvm_cap(v->vm->kvm_fd, KVM_CAP_BINARY_STATS_FD) > 0)
 			kvm_stats_open(&v->stats, v->fd, &ignored);
 	}
-	if (v->stats.fd < 0 || kvm_stats_read(&v->stats))
-		return -1;
-	idx = kvm_stats_find(&v->stats, name);
-	return idx < 0 ? -1 : (int64_t)kvm_stats_value(&v->stats, idx);
+	ok = v->stats.fd >= 0 && !kvm_stats_read(&v->stats);
+	for (int i = 0; i < n; i++) {
+		int idx = ok ? kvm_stats_find(&v->stats, names[i]) : -1;
+
+		out[i] = idx < 0 ? -1 : (int64_t)kvm_stats_value(&v->stats, idx);
+	}
+}
+
+int64_t vcpu_stat(struct vcpu *v, const char *name)
+{
+	int64_t value;
+
+	vcpu_stats(v, &name, 1, &value);
+	return value;
 }

@@ -174,5 +174,7 @@ const char *vm_insn_name(const uint8_t *b, unsigned int n);
 
 /* Counters of one vCPU, from KVM binary stats (-1 if not available). */
 int64_t vcpu_stat(struct vcpu *vcpu, const char *name);
+/* Several counters from one snapshot: out[i] for names[i]. */
+void vcpu_stats(struct vcpu *vcpu, const char *const *names, int n, int64_t *out);
 
 #endif

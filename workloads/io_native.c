@@ -16,6 +16,7 @@
 
 #include "io_native.h"
 #include "ring_dev.h"
+#include "thread_pin.h"
 
 #define QD_MAX 16
 
@@ -151,13 +152,7 @@ int io_native_measure(uint32_t qd, uint32_t len, int device_cpu, double target_m
 		native_free(n);
 		return -1;
 	}
-	if (device_cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(device_cpu, &set);
-		pthread_setaffinity_np(dev, sizeof(set), &set);
-	}
+	thread_pin(dev, device_cpu);
 	/* Warm-up, then a batch of at least 20 us so the clock is under 1%. */
 	native_ops(n, 1000);
 	for (;;) {

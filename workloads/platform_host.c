@@ -14,7 +14,6 @@
  */
 #include <stdlib.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +21,7 @@
 
 #include "exit_user.h"
 #include "host.h"
+#include "thread_pin.h"
 #include "vcpu.h"
 
 #define MSR_SYSENTER_ESP 0x175
@@ -56,16 +56,19 @@ static uint64_t device_cpu_ns(struct bench_run *r)
 	return bench_thread_cpu_ns(r->device_thread);
 }
 
+/* The stats read (a pread) stays outside the clocked stretch: before it, after it. */
 static void snapshot(struct bench_run *r, struct vcpu *v, int which)
 {
 	int64_t *stats = which ? r->stats_end : r->stats_begin;
 
+	if (which == 0)
+		vcpu_stats(v, bench_stat_names, BENCH_NR_STATS, stats);
 	clock_gettime(CLOCK_MONOTONIC, &r->wall[which]);
 	r->vcpu_cpu_ns[which] = bench_thread_cpu_ns(pthread_self());
 	r->user_exits[which] = v->nr_exits;
 	r->device_cpu_ns[which] = device_cpu_ns(r);
-	for (int i = 0; i < BENCH_NR_STATS; i++)
-		stats[i] = vcpu_stat(v, bench_stat_names[i]);
+	if (which == 1)
+		vcpu_stats(v, bench_stat_names, BENCH_NR_STATS, stats);
 }
 
 static void mark_write(void *opaque, struct vcpu *v, struct io_access *a)
@@ -217,13 +220,7 @@ int bench_device_start(struct bench_run *r, void *(*fn)(void *), struct vmm_err 
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "cannot start the device thread: %s",
 				   strerror(e));
 	r->device_running = true;
-	if (r->device_cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(r->device_cpu, &set);
-		pthread_setaffinity_np(r->device_thread, sizeof(set), &set);
-	}
+	thread_pin(r->device_thread, r->device_cpu);
 	return 0;
 }
 

@@ -116,16 +116,20 @@ static void op_pio_kernel(uint64_t n)
 			 : [n] "+r"(n) : "a"(0), "d"(PORT_HVB_EVENTFD));
 }
 
-static void op_mmio_user(uint64_t n)
+static void mmio_store(uint64_t n, uint64_t gpa)
 {
 	__asm__ volatile("1: movl %%eax, (%[reg])" LOOP_TAIL
-			 : [n] "+r"(n) : "a"(0), [reg] "r"(HVB_MMIO_NULL_GPA) : "memory");
+			 : [n] "+r"(n) : "a"(0), [reg] "r"(gpa) : "memory");
+}
+
+static void op_mmio_user(uint64_t n)
+{
+	mmio_store(n, HVB_MMIO_NULL_GPA);
 }
 
 static void op_mmio_kernel(uint64_t n)
 {
-	__asm__ volatile("1: movl %%eax, (%[reg])" LOOP_TAIL
-			 : [n] "+r"(n) : "a"(0), [reg] "r"(HVB_MMIO_EVENTFD_GPA) : "memory");
+	mmio_store(n, HVB_MMIO_EVENTFD_GPA);
 }
 
 static void op_cr8(uint64_t n)

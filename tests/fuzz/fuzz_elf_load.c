@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "elf_load.h"
+#include "fuzz_check.h"
 
 #define MEM_SIZE (16ull << 20)
 #define PAGE 4096ull
@@ -37,17 +38,6 @@ static const struct elf_reserved reserved[] = {
 
 static uint8_t *mem;
 static unsigned char residency[NR_PAGES];
-
-#define check(cond, ...)                                                              \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_elf_load: %s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                               \
-			fprintf(stderr, __VA_ARGS__);                                 \
-			fputc('\n', stderr);                                          \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 static void mem_init(void)
 {

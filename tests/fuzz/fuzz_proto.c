@@ -23,17 +23,7 @@
 
 #include "hvbench/bench.h"
 #include "proto.h"
-
-#define check(cond, ...)                                                              \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_proto: %s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                               \
-			fprintf(stderr, __VA_ARGS__);                                 \
-			fputc('\n', stderr);                                          \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
+#include "fuzz_check.h"
 
 #define terminated(s) (memchr((s), '\0', sizeof(s)) != NULL)
 

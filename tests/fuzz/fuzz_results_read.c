@@ -26,19 +26,9 @@
 
 #include "results_read.h"
 #include "table.h"
+#include "fuzz_check.h"
 
 #define WHY_LEN 160
-
-#define check(cond, ...)                                                                \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "fuzz_results_read: %s:%d: %s: ", __FILE__,      \
-				__LINE__, #cond);                                       \
-			fprintf(stderr, __VA_ARGS__);                                   \
-			fputc('\n', stderr);                                            \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 static FILE *devnull;
 

@@ -10,38 +10,32 @@
  * marks, so per-operation costs stay empty.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "hvbench/ports.h"
 #include "proto.h"
 #include "rep.h"
+#include "vmm_proc.h"
 
 #define QEMU_BIN "qemu-system-x86_64"
-#define LINE_BYTES 8192
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /*
  * QEMU on the CPUs refvmm's vCPU threads would have: its vCPU threads can
  * only be told apart from inside, so the whole process gets their union.
  */
-static void qemu_pin(const struct workload *w, const struct pin_plan *pin)
+struct qemu_pin {
+	const struct workload *w;
+	const struct pin_plan *pin;
+};
+
+static void qemu_pin(void *arg)
 {
+	const struct qemu_pin *q = arg;
+	const struct workload *w = q->w;
+	const struct pin_plan *pin = q->pin;
 	unsigned int n = w->nr_vcpus ? w->nr_vcpus : 1;
 	cpu_set_t set;
 
@@ -55,89 +49,9 @@ static void qemu_pin(const struct workload *w, const struct pin_plan *pin)
 		sched_setaffinity(0, sizeof(set), &set);
 }
 
-/*
- * -cpu host without ARCH_CAPABILITIES: some KVM backends (PVM) refuse
- * QEMU's write of that MSR; the rest is the host's CPUID, as refvmm offers.
- */
-static pid_t qemu_spawn(const struct workload *w, const char *cmdline, const char *payload,
-			const struct pin_plan *pin, int *out_fd)
+static void console_to_proto(void *ctx, const char *line, size_t len)
 {
-	char smp[16];
-	int fds[2];
-	pid_t pid;
-
-	snprintf(smp, sizeof(smp), "%u", w->nr_vcpus ? w->nr_vcpus : 1);
-	if (pipe2(fds, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		qemu_pin(w, pin);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execlp(QEMU_BIN, QEMU_BIN, "-M", "microvm", "-accel", "kvm", "-cpu",
-		       "host,-arch-capabilities", "-smp", smp, "-m", "64", "-nodefaults",
-		       "-no-user-config", "-nographic", "-serial", "stdio", "-device",
-		       "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", payload, "-append", cmdline,
-		       (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return -1;
-	}
-	*out_fd = fds[0];
-	return pid;
-}
-
-/* Feed complete lines to the parser; keep a partial one for the next read. */
-static void lines_feed(struct proto_result *p, char *buf, size_t *len)
-{
-	char *start = buf, *nl;
-
-	while ((nl = memchr(start, '\n', *len - (size_t)(start - buf)))) {
-		size_t n = (size_t)(nl - start);
-
-		if (n && start[n - 1] == '\r')
-			n--;
-		proto_line(p, start, n);
-		start = nl + 1;
-	}
-	*len -= (size_t)(start - buf);
-	memmove(buf, start, *len);
-	if (*len == LINE_BYTES) { /* a line longer than any record: drop it */
-		proto_line(p, buf, *len);
-		*len = 0;
-	}
-}
-
-/* Read until QEMU closes its output or the deadline passes; false on timeout. */
-static bool output_read(int fd, double timeout_s, struct proto_result *p)
-{
-	static char buf[LINE_BYTES];
-	size_t len = 0;
-	double deadline = now_s() + timeout_s;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		double left = deadline - now_s();
-		ssize_t n;
-
-		if (left <= 0)
-			return false;
-		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
-			continue;
-		n = read(fd, buf + len, LINE_BYTES - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		lines_feed(p, buf, &len);
-	}
-	if (len)
-		proto_line(p, buf, len);
-	return true;
+	proto_line(ctx, line, len);
 }
 
 /* isa-debug-exit makes QEMU exit with (status << 1) | 1. */
@@ -158,38 +72,46 @@ static void exit_judge(int wstatus, const struct proto_result *p, struct rep *ou
 			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, p->last_other);
 }
 
+/*
+ * -cpu host without ARCH_CAPABILITIES: some KVM backends (PVM) refuse
+ * QEMU's write of that MSR; the rest is the host's CPUID, as refvmm offers.
+ */
 void rep_run_qemu(const struct workload *w, unsigned int cpl, const struct rep_opts *o,
 		  uint32_t tsc_khz, struct rep *out)
 {
 	struct proto_result p;
-	char cmdline[320];
-	int fd, wstatus = 0;
-	pid_t pid;
-	bool finished;
+	char cmdline[320], smp[16];
+	struct qemu_pin pin = { .w = w, .pin = o->pin };
+	char *argv[] = {
+		QEMU_BIN, "-M", "microvm", "-accel", "kvm", "-cpu", "host,-arch-capabilities",
+		"-smp", smp, "-m", "64", "-nodefaults", "-no-user-config", "-nographic",
+		"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+		"-kernel", (char *)o->payload_path, "-append", cmdline, NULL,
+	};
+	struct vmm_proc proc = {
+		.argv = argv, .child_setup = qemu_pin, .child_arg = &pin,
+		.timeout_s = o->timeout_s, .line = console_to_proto, .ctx = &p,
+	};
+	struct vmm_proc_result res;
 
 	*out = (struct rep){ .status = REP_OK };
 	if (!o->payload_path || !tsc_khz) {
 		rep_fail(out, REP_UNAVAILABLE, "QEMU needs the payload's path and KVM's TSC rate");
 		return;
 	}
+	snprintf(smp, sizeof(smp), "%u", w->nr_vcpus ? w->nr_vcpus : 1);
 	rep_cmdline(cmdline, sizeof(cmdline) - 16, w, MODE_HVM, cpl, o, tsc_khz);
 	strcat(cmdline, " console=serial");
 	proto_init(&p);
-	pid = qemu_spawn(w, cmdline, o->payload_path, o->pin, &fd);
-	if (pid < 0) {
+	if (vmm_proc_run(&proc, &res)) {
 		rep_fail(out, REP_ERROR, "cannot start %s: %s", QEMU_BIN, strerror(errno));
+		proto_free(&p);
 		return;
 	}
-	finished = output_read(fd, o->timeout_s, &p);
-	if (!finished)
-		kill(pid, SIGKILL);
-	close(fd);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	if (!finished)
+	if (res.timed_out)
 		rep_fail(out, REP_HANG, "QEMU: no exit within the %.3g s deadline", o->timeout_s);
 	else
-		exit_judge(wstatus, &p, out);
+		exit_judge(res.wstatus, &p, out);
 	for (unsigned int i = 0; i < p.nr_notes; i++)
 		rep_note(out, p.notes[i]);
 	if (out->status == REP_OK) {

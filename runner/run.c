@@ -27,12 +27,12 @@
 #include "cell.h"
 #include "env.h"
 #include "kvm.h"
+#include "payload.h"
 #include "pin.h"
 #include "results_file.h"
 #include "run.h"
 #include "table.h"
 
-#define PAYLOAD_MAX (64u << 20)
 #define KEEP_SAMPLES_DEFAULT 1000
 
 struct run_opts {
@@ -283,68 +283,12 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 struct run_ctx {
 	const struct run_opts *o;
 	const struct pin_plan *pins;	/* NULL: not pinned */
-	char payload_path[PATH_MAX];
-	uint8_t *payload;
-	size_t payload_size;
+	struct payload payload;	/* bench.elf: --payload, $HVBENCH_PAYLOAD, or this build's */
 	bool kvm;
 	char kvm_why[512];
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
 	json_t *doc;
 };
-
-/* bench.elf: --payload, else $HVBENCH_PAYLOAD, else beside this build's runner. */
-static int payload_load(struct run_ctx *x, const char *path)
-{
-	char self[PATH_MAX];
-	ssize_t len;
-	int fd;
-	struct stat st;
-
-	if (!path)
-		path = getenv("HVBENCH_PAYLOAD");
-	if (!path) {
-		len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (len <= 0)
-			return -1;
-		self[len] = '\0';
-		snprintf(x->payload_path, sizeof(x->payload_path), "%s/../workloads/bench.elf",
-			 dirname(self));
-	} else {
-		snprintf(x->payload_path, sizeof(x->payload_path), "%s", path);
-	}
-	fd = open(x->payload_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 || st.st_size > PAYLOAD_MAX) {
-		fprintf(stderr, "hvbench run: cannot use the bench payload %s: %s; build it "
-			"(ninja -C build) or pass --payload\n", x->payload_path,
-			fd < 0 ? strerror(errno) : "not a regular file of sensible size");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	x->payload = malloc(st.st_size);
-	if (x->payload && read(fd, x->payload, st.st_size) != st.st_size) {
-		free(x->payload);
-		x->payload = NULL;
-	}
-	close(fd);
-	x->payload_size = x->payload ? (size_t)st.st_size : 0;
-	return x->payload ? 0 : -1;
-}
-
-/*
- * KVM's guest TSC rate, which external VMMs do not pass to the payload:
- * read from a throwaway VM (KVM_GET_TSC_KHZ), as refvmm does.
- */
-static uint32_t kvm_tsc_khz(void)
-{
-	struct vm_config cfg = { .mem_bytes = VM_MIN_MEM, .nr_vcpus = 1 };
-	struct vmm_err err = { 0 };
-	struct vm *vm = vm_create(&cfg, &err);
-	uint32_t khz = vm ? vm->tsc_khz : 0;
-
-	vm_destroy(vm);
-	return khz;
-}
 
 /*
  * Two placements: one vCPU with a device thread on another core (offload
@@ -400,9 +344,9 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.max_samples = o->max_samples,
 		.timeout_s = 2.0 + o->target_ms * 20 / 1000.0,
 		.pin = x->pins ? &x->pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
-		.payload = x->payload,
-		.payload_size = x->payload_size,
-		.payload_path = x->payload_path,
+		.payload = x->payload.data,
+		.payload_size = x->payload.size,
+		.payload_path = x->payload.path,
 	};
 
 	struct timespec t0, t1;
@@ -527,7 +471,7 @@ static void kvm_probe(struct run_ctx *x)
 	if (fd >= 0) {
 		close(fd);
 		if (x->o->targets & (1u << TARGET_QEMU))
-			x->tsc_khz = kvm_tsc_khz();
+			x->tsc_khz = payload_kvm_tsc_khz();
 		return;
 	}
 	snprintf(x->kvm_why, sizeof(x->kvm_why), "%s", err.msg);
@@ -552,13 +496,14 @@ int run_main(int argc, char **argv, const char *command)
 		fprintf(stderr, "hvbench run: no workload matches (see hvbench list)\n");
 		return EXIT_USAGE;
 	}
-	if (payload_load(&x, o.payload))
+	if (payload_load(&x.payload, o.payload, "HVBENCH_PAYLOAD", "../workloads/bench.elf",
+			 "hvbench run"))
 		return EXIT_PAYLOAD;
 	cells = calloc(n, sizeof(*cells));
 	if (!cells || outdir_make(o.out)) {
 		fprintf(stderr, "hvbench run: cannot create the directory of %s\n", o.out);
 		free(cells);
-		free(x.payload);
+		payload_free(&x.payload);
 		return EXIT_OUTPUT;
 	}
 	plan_make(&o, cells, n);
@@ -587,6 +532,6 @@ int run_main(int argc, char **argv, const char *command)
 		printf("results: %s%s\n", o.out, interrupted ? " (interrupted: partial)" : "");
 	json_decref(x.doc);
 	free(cells);
-	free(x.payload);
+	payload_free(&x.payload);
 	return rc ? rc : failed ? EXIT_PARTIAL : 0;
 }

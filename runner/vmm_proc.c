@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm_proc.h"
+
+#define LINE_BYTES 8192
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Feed complete lines; keep a partial one for the next read. */
+static void lines_feed(const struct vmm_proc *p, char *buf, size_t *len)
+{
+	char *start = buf, *nl;
+
+	while ((nl = memchr(start, '\n', *len - (size_t)(start - buf)))) {
+		size_t n = (size_t)(nl - start);
+
+		if (n && start[n - 1] == '\r')
+			n--;
+		p->line(p->ctx, start, n);
+		start = nl + 1;
+	}
+	*len -= (size_t)(start - buf);
+	memmove(buf, start, *len);
+	if (*len == LINE_BYTES) { /* longer than any record: pass it on in pieces */
+		p->line(p->ctx, buf, *len);
+		*len = 0;
+	}
+}
+
+/* Read until the child closes its output or the deadline passes; false on timeout. */
+static bool output_read(const struct vmm_proc *p, int fd)
+{
+	static char buf[LINE_BYTES];
+	size_t len = 0;
+	double deadline = now_s() + p->timeout_s;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		double left = deadline - now_s();
+		ssize_t n;
+
+		if (left <= 0)
+			return false;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = read(fd, buf + len, LINE_BYTES - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		lines_feed(p, buf, &len);
+	}
+	if (len)
+		p->line(p->ctx, buf, len);
+	return true;
+}
+
+int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
+{
+	int fds[2];
+	pid_t pid;
+
+	*out = (struct vmm_proc_result){ 0 };
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (p->child_setup)
+			p->child_setup(p->child_arg);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		execvp(p->argv[0], p->argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	out->timed_out = !output_read(p, fds[0]);
+	if (out->timed_out) {
+		if (p->on_timeout)
+			p->on_timeout(p->ctx);
+		kill(pid, SIGKILL);
+	}
+	close(fds[0]);
+	while (waitpid(pid, &out->wstatus, 0) < 0 && errno == EINTR)
+		;
+	out->not_found = WIFEXITED(out->wstatus) && WEXITSTATUS(out->wstatus) == 127;
+	return 0;
+}

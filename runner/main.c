@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conform_cmd.h"
 #include "env.h"
 #include "host.h"
 #include "run.h"
@@ -14,11 +15,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvbench COMMAND [options]\n\n"
 		   "  run     measure the workload catalog (hvbench run --help)\n"
+		   "  conform run the conformance tests (hvbench conform --help)\n"
 		   "  show    print the table of a results file (hvbench show FILE)\n"
 		   "  list    the workloads, their families, modes and CPLs\n"
 		   "  info    the environment a result would be recorded with\n"
 		   "  version\n\n"
 		   "Exit status: 0 success; 1 a cell hung, crashed or failed (run); 64 usage;\n"
+		   "conform has its own: 0, 1 an unexpected failure, 2 usage or environment;\n"
 		   "65 unusable payload (run); 66 unreadable or invalid results file (show);\n"
 		   "73 the results file cannot be written (run).\n");
 }
@@ -88,6 +91,8 @@ int main(int argc, char **argv)
 	command_join(argc, argv, command, sizeof(command));
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1, command);
+	if (!strcmp(argv[1], "conform"))
+		return conform_main(argc - 1, argv + 1, command);
 	if (!strcmp(argv[1], "show"))
 		return show_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {

@@ -53,7 +53,7 @@ static void dir_sync(const char *path)
 	}
 }
 
-static int write_atomic(const char *path, const char *text, size_t len)
+int results_write_atomic(const char *path, const char *text, size_t len)
 {
 	char tmp[4096];
 	int fd, e = 0;
@@ -185,7 +185,7 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
 		first = 0;
 	}
 	len += (size_t)sprintf(text + len, "]\n}\n");
-	e = write_atomic(path, text, len);
+	e = results_write_atomic(path, text, len);
 	free(text);
 	return e;
 }
@@ -225,7 +225,7 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 		free(text);
 		return -ENOMEM;
 	}
-	e = write_atomic(path, text, len);
+	e = results_write_atomic(path, text, len);
 	free(text);
 	return e;
 }

@@ -26,6 +26,12 @@ json_t *results_doc_new(const char *kind, const char *command, json_t *environme
 int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, bool complete,
 		  const char *path);
 
+/*
+ * Write len bytes of text to path atomically: to path.tmp.PID, fsync'ed,
+ * renamed over path.  0, or -errno (the temporary file is removed).
+ */
+int results_write_atomic(const char *path, const char *text, size_t len);
+
 /* One CSV row per cell and repetition summary (workload, mode, cpl, status, p50, ...). */
 int results_csv_write(const struct cell *cells, size_t n, const char *path);
 

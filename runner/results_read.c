@@ -101,6 +101,8 @@ static const char *want_name(unsigned int want)
 		return "an integer or null";
 	if (want == (WANT_OBJECT | WANT_NULL))
 		return "an object or null";
+	if (want == (WANT_STRING | WANT_NULL))
+		return "a string or null";
 	if (want == WANT_STRING)
 		return "a string";
 	if (want == WANT_INTEGER)
@@ -142,13 +144,13 @@ static size_t control_len(const unsigned char *s, size_t i, size_t len)
 }
 
 /*
- * Replace each control character by '?' in a string the table prints, so
- * a file cannot drive the terminal.  jansson has already checked the
- * UTF-8, and swapping a whole character for '?' keeps it valid.
+ * Replace each control character by '?' in a string hvbench show prints,
+ * so a file cannot drive the terminal.  jansson has already checked the
+ * UTF-8, and swapping a whole character for '?' keeps it valid.  Anything
+ * but a string is left alone.
  */
-static int text_defang(json_t *obj, const char *key)
+static int string_defang(json_t *j)
 {
-	json_t *j = json_object_get(obj, key);
 	const unsigned char *s;
 	size_t len, i = 0, k = 0;
 	char *copy;
@@ -172,9 +174,14 @@ static int text_defang(json_t *obj, const char *key)
 		i += c ? c : 1;
 	}
 	copy[k] = '\0';
-	e = json_object_set_new(obj, key, json_string(copy));
+	e = json_string_setn(j, copy, k);
 	free(copy);
 	return e;
+}
+
+static int text_defang(json_t *obj, const char *key)
+{
+	return string_defang(json_object_get(obj, key));
 }
 
 /* A name the table prints in a column: a non-empty string of bounded length. */
@@ -268,6 +275,125 @@ static int result_check(struct verdict *v, json_t *r, size_t i)
 	return 0;
 }
 
+/*
+ * kind "conform": the conformance member's objects, field by field.  Its
+ * strings are the guest's and the VMM's text, which a report prints, so
+ * they are defanged like the table's.
+ */
+struct field {
+	const char *key;
+	unsigned int want;	/* or WANT_NAME: a name, as name_check wants it */
+};
+
+#define WANT_NAME (1u << 8)
+
+static int object_check(struct verdict *v, json_t *obj, const char *where,
+			const struct field *fields, size_t n)
+{
+	const json_t *j;
+
+	if (!json_is_object(obj))
+		return refuse(v, "%.*s is %s, not an object", (int)strlen(where) - 1, where,
+			      json_kind(obj));
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].want == WANT_NAME ? name_check(v, obj, where, fields[i].key) :
+		    field_check(v, obj, where, fields[i].key, fields[i].want, &j))
+			return -1;
+		if (text_defang(obj, fields[i].key))
+			return refuse(v, "out of memory");
+	}
+	return 0;
+}
+
+static int conform_target_check(struct verdict *v, json_t *t, size_t i)
+{
+	static const struct field fields[] = {
+		{ "name", WANT_NAME }, { "available", WANT_BOOL },
+		{ "unavailable_why", WANT_STRING | WANT_NULL },
+		{ "expectations", WANT_STRING | WANT_NULL }, { "summary", WANT_OBJECT },
+	};
+	static const char *const counts[] = { "pass", "fail", "skip", "timeout", "crash", "error",
+					      "expected_fail", "unexpected_fail",
+					      "unexpected_pass" };
+	char where[64], at[80];
+	const json_t *j;
+
+	snprintf(where, sizeof(where), "conformance.targets[%zu].", i);
+	if (object_check(v, t, where, fields, sizeof(fields) / sizeof(fields[0])))
+		return -1;
+	snprintf(at, sizeof(at), "%ssummary.", where);
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
+		if (field_check(v, json_object_get(t, "summary"), at, counts[k], WANT_INTEGER, &j))
+			return -1;
+	return 0;
+}
+
+static int conform_result_check(struct verdict *v, json_t *r, size_t i, size_t k)
+{
+	static const struct field fields[] = {
+		{ "target", WANT_NAME }, { "status", WANT_NAME }, { "verdict", WANT_NAME },
+		{ "reason", WANT_STRING | WANT_NULL }, { "fails", WANT_ARRAY },
+		{ "checks", WANT_INTEGER }, { "seconds", WANT_NUMBER },
+		{ "expected_reason", WANT_STRING | WANT_NULL },
+	};
+	json_t *fails;
+	char where[80];
+
+	snprintf(where, sizeof(where), "conformance.tests[%zu].results[%zu].", i, k);
+	if (object_check(v, r, where, fields, sizeof(fields) / sizeof(fields[0])))
+		return -1;
+	fails = json_object_get(r, "fails");
+	for (size_t f = 0; f < json_array_size(fails); f++) {
+		if (!json_is_string(json_array_get(fails, f)))
+			return refuse(v, "%sfails[%zu] is %s, not a string", where, f,
+				      json_kind(json_array_get(fails, f)));
+		if (string_defang(json_array_get(fails, f)))
+			return refuse(v, "out of memory");
+	}
+	return 0;
+}
+
+static int conform_test_check(struct verdict *v, json_t *t, size_t i)
+{
+	static const struct field fields[] = {
+		{ "id", WANT_NAME }, { "area", WANT_NAME }, { "spec", WANT_STRING },
+		{ "description", WANT_STRING }, { "vcpus", WANT_INTEGER }, { "results", WANT_ARRAY },
+	};
+	char where[48];
+	json_t *results;
+
+	snprintf(where, sizeof(where), "conformance.tests[%zu].", i);
+	if (object_check(v, t, where, fields, sizeof(fields) / sizeof(fields[0])))
+		return -1;
+	results = json_object_get(t, "results");
+	for (size_t k = 0; k < json_array_size(results); k++)
+		if (conform_result_check(v, json_array_get(results, k), i, k))
+			return -1;
+	return 0;
+}
+
+static int conformance_check(struct verdict *v, json_t *doc)
+{
+	static const struct field fields[] = {
+		{ "targets", WANT_ARRAY }, { "tests", WANT_ARRAY }, { "seconds", WANT_NUMBER },
+	};
+	json_t *c = json_object_get(doc, "conformance"), *arr;
+
+	if (!c)
+		return refuse(v, "kind is \"conform\" but conformance is missing");
+	if (object_check(v, c, "conformance.", fields, sizeof(fields) / sizeof(fields[0])))
+		return -1;
+	arr = json_object_get(c, "targets");
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (conform_target_check(v, json_array_get(arr, i), i))
+			return -1;
+	arr = json_object_get(c, "tests");
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (conform_test_check(v, json_array_get(arr, i), i))
+			return -1;
+	return 0;
+}
+
 /* What the file says it is: refused first, so a foreign file is named as such. */
 static int schema_check(struct verdict *v, const json_t *doc)
 {
@@ -319,6 +445,9 @@ static int doc_check(struct verdict *v, json_t *doc)
 		return refuse(v, "not a results file: the document is %s, not an object",
 			      json_kind(doc));
 	if (schema_check(v, doc) || header_check(v, doc))
+		return -1;
+	if (!strcmp(json_string_value(json_object_get(doc, "kind")), "conform") &&
+	    conformance_check(v, doc))
 		return -1;
 	if (field_check(v, doc, "", "results", WANT_ARRAY, &arr))
 		return -1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "irq.h"
+#include "kvm.h"
 #include "vm.h"
 
 #define IOAPIC_PINS 24
@@ -45,9 +46,14 @@ static int routing_add(struct irq_routing *r, const struct kvm_irq_routing_entry
 int irq_chip_create(struct vm *vm, struct vmm_err *err)
 {
 	struct irq_routing *r = &vm->routing;
+	/* With the speaker port 0x61 too: it gates PIT channel 2, a timebase for guests. */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0))
 		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_CREATE_IRQCHIP");
+	if (vm->cfg.pit && kvm_cap(vm->kvm_fd, KVM_CAP_PIT2) > 0 &&
+	    ioctl(vm->fd, KVM_CREATE_PIT2, &pit))
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_CREATE_PIT2");
 	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++) {
 		struct kvm_irq_routing_entry e = {
 			.gsi = gsi,

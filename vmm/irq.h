@@ -30,7 +30,12 @@ struct irq_msi {
 
 struct irq_msi irq_msi_fixed(uint32_t apic_id, uint8_t vector);
 
-/* KVM_CREATE_IRQCHIP and the default routes (PIC and IOAPIC pins). */
+/*
+ * KVM_CREATE_IRQCHIP and the default routes (PIC and IOAPIC pins), and the
+ * in-kernel PIT (ports 0x40-0x43 and 0x61, no exits).  The PIT raises IRQ 0
+ * only once the guest programs channel 0; the IOAPIC pin is masked at reset
+ * (KVM's PIC is not: a guest that uses the PIT masks it, as the runtime does).
+ */
 int irq_chip_create(struct vm *vm, struct vmm_err *err);
 void irq_routing_free(struct irq_routing *r);
 

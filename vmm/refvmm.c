@@ -54,6 +54,9 @@ static const char usage_text[] =
 	"  --irqchip kernel|user in-kernel LAPIC/IOAPIC/PIC, or none (default kernel)\n"
 	"  --hugepages           back guest memory with huge pages where possible\n"
 	"  --stats               print timing, memory and KVM counters to stderr\n"
+	"  --fault NAME          misbehave on purpose, to show a conformance test\n"
+	"                        catches it (repeatable); NAME is one of:\n"
+	"%s"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status:\n"
@@ -62,6 +65,21 @@ static const char usage_text[] =
 	"  66    KVM unavailable      67  guest hang (deadline passed)\n"
 	"  68    guest crash          69  payload status above 63\n"
 	"  70    internal error\n";
+
+/* The usage text, with the fault names listed three to a line. */
+static void usage_print(void)
+{
+	char names[512];
+	size_t n = 0;
+
+	for (int i = 0; i < VM_NR_FAULTS; i++) {
+		const char *sep = i == VM_NR_FAULTS - 1 ? "\n" : i % 3 == 2 ? ",\n" : ", ";
+
+		n += snprintf(names + n, sizeof(names) - n, "%*s%s%s", i % 3 ? 0 : 24, "",
+			      vm_fault_names[i], sep);
+	}
+	printf(usage_text, names);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -82,7 +100,16 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static int options_parse(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CMDLINE = 256, OPT_MEM, OPT_CPUS, OPT_TIMEOUT, OPT_IRQCHIP, OPT_HUGE, OPT_STATS };
+	enum {
+		OPT_CMDLINE = 256,
+		OPT_MEM,
+		OPT_CPUS,
+		OPT_TIMEOUT,
+		OPT_IRQCHIP,
+		OPT_HUGE,
+		OPT_STATS,
+		OPT_FAULT,
+	};
 	static const struct option longopts[] = {
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "mem", required_argument, NULL, OPT_MEM },
@@ -91,16 +118,18 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 		{ "hugepages", no_argument, NULL, OPT_HUGE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "fault", required_argument, NULL, OPT_FAULT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
 	char *end;
-	int c;
+	int c, fault;
 
 	*o = (struct options){
 		.cmdline = "",
-		.vm = { .mem_bytes = 64ull << 20, .nr_vcpus = 1, .irqchip = VM_IRQCHIP_KERNEL },
+		.vm = { .mem_bytes = 64ull << 20, .nr_vcpus = 1, .irqchip = VM_IRQCHIP_KERNEL,
+			.pit = true }, /* a PC has one; the benchmarks do without */
 		.timeout_sec = 10,
 	};
 	opterr = 0;
@@ -142,8 +171,14 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case OPT_STATS:
 			o->stats = true;
 			break;
+		case OPT_FAULT:
+			fault = vm_fault_parse(optarg);
+			if (fault < 0)
+				return usage_error("--fault: no fault called '%s'", optarg);
+			o->vm.faults |= (uint32_t)fault;
+			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_print();
 			exit(0);
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -336,7 +371,7 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(usage_text, stdout);
+		usage_print();
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "run"))

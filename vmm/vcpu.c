@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_APIC (1u << 9)
 #define EFER_LMA (1ull << 10)
+#define CPUID_HV_SIGNATURE 0x40000000u
+#define CPUID_BRAND_FIRST 0x80000002u
+#define CPUID_BRAND_LAST 0x80000004u
 
 void vcpu_warn(const struct vcpu *v, const char *fmt, ...)
 {
@@ -33,6 +37,7 @@ void vcpu_warn(const struct vcpu *v, const char *fmt, ...)
 /*
  * The CPUID KVM supports, made per-vCPU (APIC IDs) and honest about the
  * platform: with no in-kernel irqchip there is no local APIC to offer.
+ * VM_FAULT_CPUID_SIGNATURE spoils KVM's signature, for negative tests.
  */
 static int cpuid_set(struct vcpu *v, struct vmm_err *err)
 {
@@ -56,6 +61,17 @@ static int cpuid_set(struct vcpu *v, struct vmm_err *err)
 			}
 		} else if (e->function == 0xb || e->function == 0x1f) {
 			e->edx = v->id;
+		} else if (e->function >= CPUID_BRAND_FIRST && e->function <= CPUID_BRAND_LAST &&
+			   !(e->eax | e->ebx | e->ecx | e->edx)) {
+			/*
+			 * Some backends (PVM) leave the brand string out;
+			 * a CPU always has one, so give the host's, as
+			 * QEMU's -cpu host does.
+			 */
+			__cpuid(e->function, e->eax, e->ebx, e->ecx, e->edx);
+		} else if (e->function == CPUID_HV_SIGNATURE &&
+			   (v->vm->cfg.faults & VM_FAULT_CPUID_SIGNATURE)) {
+			e->edx = 'X'; /* EBX:ECX:EDX = "KVMK" "VMKV" "X\0\0\0" */
 		}
 	}
 	r = ioctl(v->fd, KVM_SET_CPUID2, c);

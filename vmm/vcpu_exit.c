@@ -18,7 +18,7 @@ static void unknown_access(struct vcpu *v, const char *space, const struct io_ac
 
 	if (!a->write)
 		memset(a->data, 0xff, a->size); /* an empty bus reads all-ones */
-	if (v->unknown_io_reports++ >= UNKNOWN_IO_REPORT_MAX)
+	if (v->vm->cfg.quiet_unknown_io || v->unknown_io_reports++ >= UNKNOWN_IO_REPORT_MAX)
 		return;
 	memcpy(&val, a->data, a->size < sizeof(val) ? a->size : sizeof(val));
 	vcpu_warn(v, "unhandled %s %s at 0x%llx, %u bytes%s (value 0x%llx)%s", space,

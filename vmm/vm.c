@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "boot_pvh.h"
+#include "dev_conform_ctl.h"
 #include "dev_debug_exit.h"
 #include "dev_pv_console.h"
 #include "dev_serial.h"
+#include "dev_testdev.h"
 #include "elf_load.h"
 #include "hvbench/ports.h"
 #include "kvm.h"
@@ -23,6 +25,18 @@
 #define VMX_IDENTITY_MAP_GPA 0xfffbc000ull
 
 #define STOP_GRACE_SEC 2.0
+
+const char *const vm_fault_names[VM_NR_FAULTS] = {
+	"cpuid-signature", "pio-echo", "mmio-echo", "drop-msi", "drop-ioapic", "tsc-khz",
+};
+
+int vm_fault_parse(const char *name)
+{
+	for (int i = 0; i < VM_NR_FAULTS; i++)
+		if (!strcmp(name, vm_fault_names[i]))
+			return 1 << i;
+	return -1;
+}
 
 static void console_stdout(void *ctx, const char *line, size_t len)
 {
@@ -114,6 +128,7 @@ static int vm_fd_setup(struct vm *vm, struct vmm_err *err)
 	};
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
 		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_SET_USER_MEMORY_REGION");
+	vm->next_slot = 1;
 	if (vm->cfg.irqchip == VM_IRQCHIP_KERNEL && irq_chip_create(vm, err))
 		return -1;
 	return 0;
@@ -153,10 +168,13 @@ struct vm *vm_create(const struct vm_config *cfg, struct vmm_err *err)
 	}
 	if (dev_serial_create(vm, PORT_COM1, err) ||
 	    dev_pv_console_create(vm, PORT_HVB_CONSOLE, err) ||
-	    dev_debug_exit_create(vm, PORT_DEBUG_EXIT, err))
+	    dev_debug_exit_create(vm, PORT_DEBUG_EXIT, err) || dev_testdev_create(vm, err) ||
+	    dev_conform_ctl_create(vm, err))
 		goto fail;
 	tsc_khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 	vm->tsc_khz = tsc_khz > 0 ? (uint32_t)tsc_khz : 0;
+	if (cfg->faults & VM_FAULT_TSC_KHZ)
+		vm->tsc_khz += vm->tsc_khz / 100;
 	return vm;
 fail:
 	vm_destroy(vm);
@@ -178,6 +196,8 @@ void vm_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	dev_serial_destroy(vm);
+	dev_testdev_destroy(vm);
+	dev_conform_ctl_destroy(vm);
 	console_destroy(&vm->con);
 	io_bus_free(&vm->pio);
 	io_bus_free(&vm->mmio);
@@ -205,6 +225,28 @@ int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opa
 	if (vm->nr_exit_handlers == VM_EXIT_HANDLERS_MAX)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "too many exit handlers");
 	vm->exit_handlers[vm->nr_exit_handlers++] = (struct vm_exit_handler){ reason, fn, opaque };
+	return 0;
+}
+
+int vm_mem_map(struct vm *vm, uint64_t gpa, void *host, uint64_t size, uint32_t flags,
+	       struct vmm_err *err)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = vm->next_slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	if (gpa < vm->mem.size)
+		return vmm_err_set(err, VMM_ERR_INTERNAL,
+				   "memory at 0x%llx overlaps guest RAM (0x0-0x%llx)",
+				   (unsigned long long)gpa, (unsigned long long)vm->mem.size);
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_SET_USER_MEMORY_REGION (slot %u, 0x%llx)",
+				   region.slot, (unsigned long long)gpa);
+	vm->next_slot++;
 	return 0;
 }
 

@@ -33,11 +33,42 @@ enum vm_irqchip {
 	VM_IRQCHIP_USER,	/* none in the kernel: hlt and APIC accesses exit */
 };
 
+/*
+ * Deliberate misbehaviour, for negative tests: each shows that a
+ * conformance test fails when the hypervisor answers wrongly.  Each fault
+ * lives in the device it corrupts.
+ */
+enum vm_fault {
+	VM_FAULT_CPUID_SIGNATURE = 1u << 0,	/* leaf 0x40000000 says "KVMKVMKVX" */
+	VM_FAULT_PIO_ECHO = 1u << 1,		/* testdev port reads: bit 0 flipped */
+	VM_FAULT_MMIO_ECHO = 1u << 2,		/* testdev iomem reads: bit 0 flipped */
+	VM_FAULT_DROP_MSI = 1u << 3,		/* control device: MSI reported sent, not sent */
+	VM_FAULT_DROP_IOAPIC = 1u << 4,		/* testdev IRQ-line writes ignored */
+	VM_FAULT_TSC_KHZ = 1u << 5,		/* the TSC rate stated to the guest is 1% high */
+};
+
+#define VM_NR_FAULTS 6
+/* vm_fault_names[i] names the fault 1u << i ("cpuid-signature", ...). */
+extern const char *const vm_fault_names[VM_NR_FAULTS];
+
+/* The VM_FAULT_* bit called name, or -1 if there is none. */
+int vm_fault_parse(const char *name);
+
 struct vm_config {
 	uint64_t mem_bytes;
 	unsigned int nr_vcpus;
 	enum vm_irqchip irqchip;
 	bool hugepages;
+	/*
+	 * An in-kernel PIT (with the speaker port gating channel 2), as a PC
+	 * has: a timebase for guests.  Off by default: creating and tearing
+	 * it down costs ~15 ms per VM here, which benchmark repetitions
+	 * should not pay.
+	 */
+	bool pit;
+	/* Accesses to unassigned ports and addresses go unreported (tests make them on purpose). */
+	bool quiet_unknown_io;
+	uint32_t faults;	/* VM_FAULT_* bits; 0 for an honest VM */
 };
 
 enum vm_result {
@@ -124,10 +155,13 @@ struct vm {
 	struct io_bus pio, mmio;
 	struct irq_routing routing;
 	struct dev_serial *serial;
+	struct testdev *testdev;
+	struct conform_ctl *conform_ctl;
+	uint32_t next_slot;	/* the next free memory slot number (0 is RAM) */
 	struct console con;
 	vm_console_fn console;
 	void *console_ctx;
-	uint32_t tsc_khz;	/* KVM_GET_TSC_KHZ, 0 if unknown */
+	uint32_t tsc_khz;	/* KVM_GET_TSC_KHZ (the rate stated to the guest), 0 if unknown */
 	struct vm_exit_handler exit_handlers[VM_EXIT_HANDLERS_MAX];
 	unsigned int nr_exit_handlers;
 
@@ -151,6 +185,13 @@ void vm_vcpu_pin(struct vm *vm, unsigned int idx, int cpu);
 /* Handle exits of one KVM_EXIT_* reason with fn (before vm_run). */
 int vm_exit_handler_set(struct vm *vm, uint32_t reason, vm_exit_fn fn, void *opaque,
 			struct vmm_err *err);
+
+/*
+ * Map size bytes of host memory at guest-physical gpa as a memory slot of
+ * its own (flags: KVM_MEM_READONLY for a ROM).  It must not overlap RAM.
+ */
+int vm_mem_map(struct vm *vm, uint64_t gpa, void *host, uint64_t size, uint32_t flags,
+	       struct vmm_err *err);
 
 /* Load a PVH ELF payload and prepare the boot vCPU to enter it. */
 int vm_load_pvh(struct vm *vm, const uint8_t *elf, size_t size, const char *cmdline,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conform_show.h"
 #include "results_read.h"
 #include "run.h"
 #include "table.h"
@@ -14,7 +15,8 @@
 static void show_usage(FILE *f)
 {
 	fprintf(f, "usage: hvbench show FILE\n"
-		   "Print the summary table of a results file (hvbench run --out).\n\n"
+		   "Print the summary table of a results file (hvbench run --out), or the\n"
+		   "summary and test x target matrix of a conformance file (conform --out).\n\n"
 		   "Exit status: 0 shown; 64 usage; 66 FILE cannot be read or is not a valid\n"
 		   "results file (one line on stderr says why).\n");
 }
@@ -60,6 +62,12 @@ int show_main(int argc, char **argv)
 	if (!doc) {
 		fprintf(stderr, "hvbench show: %s: %s\n", argv[1], why);
 		return EXIT_BAD_RESULTS;
+	}
+	if (!strcmp(json_string_value(json_object_get(doc, "kind")), "conform")) {
+		show_header(stdout, doc);
+		conform_show(stdout, doc);
+		json_decref(doc);
+		return 0;
 	}
 	if (results_rows(doc, &rows, &n)) {
 		fprintf(stderr, "hvbench show: %s: out of memory\n", argv[1]);

@@ -102,6 +102,11 @@ else
 	skip "the jsonschema module is not installed (Debian: python3-jsonschema)"
 fi
 
+"$hvbench" show "$r" >"$work/show.txt" 2>&1
+rc=$?
+check "hvbench show prints the file's summary and matrix (exit $rc)" \
+	grep -qE '^cpuid.hypervisor-bit +PASS' "$work/show.txt"
+
 # Negative checks: each fault makes its tests fail, and only those.
 # negative FAULT FAILING_GLOB PASSING_ID
 negative() {

@@ -24,13 +24,13 @@ static int status_parse(const char *s, size_t n)
 	return -1;
 }
 
-/* The next whitespace-separated word of *s (up to end), advancing *s. */
+/* The next whitespace-separated word of *s (up to end), advancing *s; CRLF files are text too. */
 static size_t word_next(const char **s, const char *end, const char **w)
 {
-	while (*s < end && (**s == ' ' || **s == '\t'))
+	while (*s < end && (**s == ' ' || **s == '\t' || **s == '\r'))
 		(*s)++;
 	*w = *s;
-	while (*s < end && **s != ' ' && **s != '\t')
+	while (*s < end && **s != ' ' && **s != '\t' && **s != '\r')
 		(*s)++;
 	return (size_t)(*s - *w);
 }
@@ -59,8 +59,14 @@ static int line_parse(struct conform_expect_entry *e, const char *s, const char 
 		int st = status_parse(p, sn);
 
 		if (st < 0) {
-			snprintf(err, len, "%s:%u: unknown status \"%.*s\" (FAIL, TIMEOUT, CRASH "
-				 "or ERROR)", path, line, (int)(sn > 20 ? 20 : sn), p);
+			char shown[21];
+			size_t i;
+
+			for (i = 0; i < sn && i < sizeof(shown) - 1; i++)
+				shown[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?';
+			shown[i] = '\0';
+			snprintf(err, len, "%s:%u: unknown status \"%s\" (FAIL, TIMEOUT, CRASH or "
+				 "ERROR)", path, line, shown);
 			return -1;
 		}
 		e->statuses |= 1u << st;

@@ -83,7 +83,7 @@ static void record_end(struct conform_proto *p, const char *s, size_t n)
 	text_copy(num, sizeof(num), checks + 7, checks_n - 7);
 	errno = 0;
 	v = strtoul(num, &end, 10);
-	if (errno || *end || end == num || v > CHECKS_MAX || num[0] == '-') {
+	if (num[0] < '0' || num[0] > '9' || errno || *end || v > CHECKS_MAX) {
 		violation(p, "end record: bad check count");
 		return;
 	}
@@ -154,6 +154,13 @@ int conform_proto_finish(struct conform_proto *p)
 		violation(p, "the end record says fail without a failed check");
 	if (!p->error[0] && p->status == CONFORM_SKIP && !p->skip[0])
 		violation(p, "the end record says skip without a skip record");
+	/* The payload's rule: fail if any check failed, else skip if it skipped, else pass. */
+	if (!p->error[0] && p->status == CONFORM_PASS && p->skip[0])
+		violation(p, "the end record says pass after a skip record");
+	if (!p->error[0] && p->status == CONFORM_SKIP && p->nr_fail_records)
+		violation(p, "the end record says skip after failed checks");
+	if (!p->error[0] && p->nr_fail_records > r->checks)
+		violation(p, "more failed checks than checks");
 	if (p->error[0]) {
 		r->status = CONFORM_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "conformance payload output: %s%s%s",

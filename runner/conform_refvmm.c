@@ -60,6 +60,21 @@ static void hang_where(const struct vm *vm, char *buf, size_t len)
 	}
 }
 
+/* "; vCPU 0 at hlt (rip=0x...)" for the vCPU that crashed, if its state was kept. */
+static void crash_where(const struct vm *vm, int idx, char *buf, size_t len)
+{
+	const struct vcpu_snapshot *s;
+	const char *insn;
+
+	buf[0] = '\0';
+	if (idx < 0 || (unsigned int)idx >= vm->nr_vcpus || !vm->vcpus[idx].snap.valid)
+		return;
+	s = &vm->vcpus[idx].snap;
+	insn = vm_insn_name(s->insn, s->insn_len);
+	snprintf(buf, len, "; vCPU %d at %s (rip=0x%llx)", idx,
+		 insn ? insn : "an unrecognised instruction", (unsigned long long)s->regs.rip);
+}
+
 static void outcome_judge(const struct vm *vm, const struct vm_outcome *oc,
 			  struct conform_proto *p, const struct conform_ctx *c,
 			  struct conform_result *r)
@@ -91,7 +106,8 @@ static void outcome_judge(const struct vm *vm, const struct vm_outcome *oc,
 		break;
 	case VM_RESULT_CRASH:
 		r->status = CONFORM_CRASH;
-		snprintf(r->reason, sizeof(r->reason), "%s", oc->reason);
+		crash_where(vm, oc->vcpu, where, sizeof(where));
+		snprintf(r->reason, sizeof(r->reason), "%.300s%s", oc->reason, where);
 		break;
 	default:
 		r->status = CONFORM_ERROR;

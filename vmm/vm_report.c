@@ -23,7 +23,8 @@ const char *vm_insn_name(const uint8_t *b, unsigned int n)
 		{ { 0x0f, 0x01, 0xc1 }, 3, "vmcall" },	{ { 0x0f, 0x01, 0xd9 }, 3, "vmmcall" },
 		{ { 0xf4 }, 1, "hlt" },			{ { 0xeb, 0xfe }, 2, "jmp . (spin)" },
 		{ { 0xf3, 0x90 }, 2, "pause" },		{ { 0x0f, 0x0b }, 2, "ud2" },
-		{ { 0x0f, 0xa2 }, 2, "cpuid" },
+		{ { 0x0f, 0xa2 }, 2, "cpuid" },		{ { 0xcc }, 1, "int3" },
+		{ { 0x0f, 0x01, 0xd0 }, 3, "xgetbv" },	{ { 0x0f, 0x01, 0xd1 }, 3, "xsetbv" },
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)

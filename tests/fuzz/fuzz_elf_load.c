@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer harness for the PVH ELF loader (built by scripts/fuzz-elf).
+ * libFuzzer harness for the PVH ELF loader (built by scripts/fuzz elf).
  *
  * The input is the payload file.  Beyond "no crash, no sanitizer report"
  * it checks what elf_load.h promises, and abort()s on any violation:

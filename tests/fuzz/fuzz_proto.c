@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer harness for the @hvb record parser (built by scripts/fuzz-proto).
+ * libFuzzer harness for the @hvb record parser (built by scripts/fuzz proto).
  *
  * The input is console text: it is split at '\n' and every line goes to
  * proto_line (a last line without '\n' too, as console_flush hands it

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the results-file reader (built by
- * scripts/fuzz-results).
+ * scripts/fuzz results).
  *
  * The input is the file's contents, handed to results_parse as an
  * exact-size heap copy with no NUL after it, so ASan sees any read past

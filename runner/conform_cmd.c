@@ -498,16 +498,20 @@ int conform_main(int argc, char **argv, const char *command)
 
 	if (rc)
 		return rc > 0 ? 0 : CONFORM_EXIT_ENV;
-	if (tests_select(&o, &x.rep))
+	if (tests_select(&o, &x.rep)) {
+		free(x.rep.sel);
 		return CONFORM_EXIT_ENV;
+	}
 	if (o.list) {
 		tests_list(&x.rep, o.verbose);
 		free(x.rep.sel);
 		return 0;
 	}
 	if (payload_load(&x.payload, o.payload, "HVBENCH_CONFORM_PAYLOAD",
-			 "../guest-payloads/conform/conform.elf", "hvbench conform"))
+			 "../guest-payloads/conform/conform.elf", "hvbench conform")) {
+		free(x.rep.sel);
 		return CONFORM_EXIT_ENV;
+	}
 	x.env = env_capture();
 	env_rc = targets_prepare(&x);
 	if (env_rc >= 0) {

@@ -206,7 +206,7 @@ int conform_json_write(json_t *doc, const char *path)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
-	int e, bad;
+	int e;
 
 	if (json_object_set_new(doc, "updated_at", iso_time(time(NULL)))) {
 		errno = ENOMEM;
@@ -215,14 +215,13 @@ int conform_json_write(json_t *doc, const char *path)
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -1;
-	bad = json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF;
-	if (fclose(f) || bad) {
+	if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF) {
+		fclose(f);
 		free(text);
 		errno = ENOMEM;	/* a memory stream fails for want of memory only */
 		return -1;
 	}
-	e = results_write_atomic(path, text, len);
-	free(text);
+	e = results_memstream_write(f, &text, &len, path);
 	if (e) {
 		errno = -e;
 		return -1;

@@ -237,7 +237,7 @@ int conform_junit_write(const char *path, const struct conform_report *rep)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
-	int e, bad;
+	int e;
 
 	for (size_t t = 0; t < rep->nr_targets; t++)
 		for (size_t i = 0; i < rep->nr_sel; i++)
@@ -252,14 +252,7 @@ int conform_junit_write(const char *path, const struct conform_report *rep)
 	for (size_t t = 0; t < rep->nr_targets; t++)
 		testsuite(f, rep, &rep->targets[t]);
 	fputs("</testsuites>\n", f);
-	bad = ferror(f);
-	if (fclose(f) || bad) {
-		free(text);
-		errno = ENOMEM;	/* a memory stream fails for want of memory only */
-		return -1;
-	}
-	e = results_write_atomic(path, text, len);
-	free(text);
+	e = results_memstream_write(f, &text, &len, path);
 	if (e) {
 		errno = -e;
 		return -1;

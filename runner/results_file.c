@@ -196,7 +196,6 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	int e;
 
 	if (!f)
 		return -errno;
@@ -221,11 +220,21 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 		else
 			fprintf(f, ",0,,,,,,,,,,,,\n");
 	}
-	if (fclose(f)) {
-		free(text);
-		return -ENOMEM;
+	return results_memstream_write(f, &text, &len, path);
+}
+
+int results_memstream_write(FILE *f, char **text, size_t *len, const char *path)
+{
+	bool bad = ferror(f);
+	int e;
+
+	if (fclose(f) || bad) {
+		free(*text);
+		*text = NULL;
+		return -ENOMEM;	/* a memory stream fails for want of memory only */
 	}
-	e = results_write_atomic(path, text, len);
-	free(text);
+	e = results_write_atomic(path, *text, *len);
+	free(*text);
+	*text = NULL;
 	return e;
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cell.h"
 
@@ -31,6 +32,13 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
  * renamed over path.  0, or -errno (the temporary file is removed).
  */
 int results_write_atomic(const char *path, const char *text, size_t len);
+
+/*
+ * Close f, a memory stream (open_memstream(text, len)) a file was built in,
+ * and write what it holds to path atomically; *text is freed.  0, or -errno
+ * (-ENOMEM if the stream failed).
+ */
+int results_memstream_write(FILE *f, char **text, size_t *len, const char *path);
 
 /* One CSV row per cell and repetition summary (workload, mode, cpl, status, p50, ...). */
 int results_csv_write(const struct cell *cells, size_t n, const char *path);

@@ -43,6 +43,33 @@ bool ct_expect_exception(struct ct *t, const char *what, rt_fn fn, void *arg, ui
 /* Run fn(arg) expecting no exception; a failed check names the one raised. */
 bool ct_expect_no_exception(struct ct *t, const char *what, rt_fn fn, void *arg);
 
+/* Control registers some tests change (and put back). */
+static inline uint64_t ct_cr0_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void ct_cr0_write(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint64_t ct_cr4_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void ct_cr4_write(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
 /* The hypervisor signature is "KVMKVMKVM": the KVM ABI applies. */
 bool ct_is_kvm(void);
 bool ct_cpu_is_amd(void);

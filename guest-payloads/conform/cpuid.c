@@ -29,19 +29,6 @@
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
 
-static uint64_t cr4_read(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void cr4_write(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static uint64_t xgetbv(uint32_t index)
 {
 	uint32_t lo, hi;
@@ -236,11 +223,11 @@ void cpuid_xsave_xcr0(struct ct *t)
 	 * emulated, and KVM's emulator fails on xgetbv (KVM internal error),
 	 * as it does on xsetbv, which this test never uses.
 	 */
-	cr4 = cr4_read();
-	cr4_write(cr4 | CR4_OSXSAVE);
+	cr4 = ct_cr4_read();
+	ct_cr4_write(cr4 | CR4_OSXSAVE);
 	read = ct_expect_no_exception(t, "xgetbv(0) at CPL3 with CR4.OSXSAVE set", xgetbv0_at_cpl3,
 				      &xcr0);
-	cr4_write(cr4);
+	ct_cr4_write(cr4);
 	if (!read)
 		return;
 
@@ -267,14 +254,14 @@ void cpuid_osxsave_mirror(struct ct *t)
 		ct_skip(t, "CPUID.1:ECX.XSAVE is clear: CR4.OSXSAVE cannot be set");
 		return;
 	}
-	cr4 = cr4_read();
-	cr4_write(cr4 | CR4_OSXSAVE);
+	cr4 = ct_cr4_read();
+	ct_cr4_write(cr4 | CR4_OSXSAVE);
 	ct_check(t, rt_cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE,
 		 "CR4.OSXSAVE set, CPUID.1:ECX.OSXSAVE (bit 27) reads 0");
-	cr4_write(cr4 & ~CR4_OSXSAVE);
+	ct_cr4_write(cr4 & ~CR4_OSXSAVE);
 	ct_check(t, !(rt_cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE),
 		 "CR4.OSXSAVE clear, CPUID.1:ECX.OSXSAVE (bit 27) reads 1");
-	cr4_write(cr4);
+	ct_cr4_write(cr4);
 }
 
 void cpuid_apic_id(struct ct *t)

@@ -316,31 +316,18 @@ void exception_pf_write_not_present(struct ct *t)
 			  ct_write_insn, &ex);
 }
 
-static uint64_t read_cr0(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static void write_cr0(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
 void exception_pf_write_protect(struct ct *t)
 {
 	struct rt_exception ex;
-	uint64_t cr0 = read_cr0();
+	uint64_t cr0 = ct_cr0_read();
 	void *va = scratch_page(t, 2, PTE_P);
 
 	if (!va)
 		return;
-	write_cr0(cr0 | CR0_WP);
+	ct_cr0_write(cr0 | CR0_WP);
 	expect_pf(t, "CPL0 write to a read-only page, CR0.WP=1", page_write, va, va, PF_P | PF_W,
 		  ct_write_insn, &ex);
-	write_cr0(cr0);
+	ct_cr0_write(cr0);
 	CT_EQ(t, "the read-only page after the faulting write",
 	      *(volatile uint64_t *)(uintptr_t)ct_page_phys(2), SCRATCH_MAGIC);
 }

@@ -285,19 +285,6 @@ void privilege_cli_gp(struct ct *t)
 	expect_user_gp(t, "cli at CPL3, IOPL=0", user_cli, ct_cli_insn);
 }
 
-static uint64_t cr4_read(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void cr4_write(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static uint64_t do_rdtsc(void *arg)
 {
 	uint32_t lo, hi;
@@ -311,12 +298,12 @@ static uint64_t do_rdtsc(void *arg)
 
 void privilege_tsd(struct ct *t)
 {
-	uint64_t cr4 = cr4_read();
+	uint64_t cr4 = ct_cr4_read();
 
-	cr4_write(cr4 | CR4_TSD);
-	if (CT_EQ(t, "CR4.TSD read back after setting it", cr4_read() & CR4_TSD, CR4_TSD)) {
+	ct_cr4_write(cr4 | CR4_TSD);
+	if (CT_EQ(t, "CR4.TSD read back after setting it", ct_cr4_read() & CR4_TSD, CR4_TSD)) {
 		expect_user_gp(t, "rdtsc at CPL3 with CR4.TSD=1", do_rdtsc, ct_rdtsc_insn);
 		ct_expect_no_exception(t, "rdtsc at CPL0 with CR4.TSD=1", do_rdtsc, NULL);
 	}
-	cr4_write(cr4);
+	ct_cr4_write(cr4);
 }

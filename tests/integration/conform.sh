@@ -25,17 +25,6 @@ if ! command -v jq >/dev/null; then
 	exit 0
 fi
 
-# jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE.
-jq_ok() {
-	local what=$1 file=$2 filter=$3
-	if [ "$(jq -r "$filter" "$file" 2>/dev/null)" = true ]; then
-		ok "$what"
-	else
-		not_ok "$what"
-		jq -c "$filter" "$file" 2>&1 | head -c 600 | diag
-	fi
-}
-
 # result TARGET ID: the jq path of one result.
 result() {
 	echo "(.conformance.tests[] | select(.id == \"$2\") | .results[] | select(.target == \"$1\"))"

@@ -24,17 +24,6 @@ if ! command -v jq >/dev/null; then
 	exit 0
 fi
 
-# jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE.
-jq_ok() {
-	local what=$1 file=$2 filter=$3
-	if [ "$(jq -r "$filter" "$file" 2>/dev/null)" = true ]; then
-		ok "$what"
-	else
-		not_ok "$what"
-		jq -c "$filter" "$file" 2>&1 | head -c 600 | diag
-	fi
-}
-
 cell() { # workload mode cpl|null
 	echo "(.results[] | select(.workload == \"$1\" and .mode == \"$2\" and .cpl == $3))"
 }

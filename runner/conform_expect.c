@@ -145,9 +145,10 @@ int conform_expect_load(struct conform_expect *x, const char *path, char *err, s
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	text = malloc(EXPECT_FILE_MAX);
-	n = text ? fread(text, 1, EXPECT_FILE_MAX, f) : 0;
-	if (!text || ferror(f) || n == EXPECT_FILE_MAX) {
+	/* One byte more than allowed: a full read means the file is too large. */
+	text = malloc(EXPECT_FILE_MAX + 1);
+	n = text ? fread(text, 1, EXPECT_FILE_MAX + 1, f) : 0;
+	if (!text || ferror(f) || n > EXPECT_FILE_MAX) {
 		snprintf(err, len, "%s: %s", path, !text ? "out of memory" :
 			 ferror(f) ? "read error" : "larger than 1 MiB");
 		rc = -1;

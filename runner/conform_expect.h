@@ -32,7 +32,7 @@ struct conform_expect {
 
 /* 0, or -1 with a one-line error ("FILE:LINE: what") in err. */
 int conform_expect_load(struct conform_expect *x, const char *path, char *err, size_t len);
-/* Parse expectations from text (the fuzz target's entry point). */
+/* Parse expectations from text (the fuzz target's entry point); x->path names it in errors. */
 int conform_expect_parse(struct conform_expect *x, const char *text, size_t size, char *err,
 			 size_t len);
 void conform_expect_free(struct conform_expect *x);

@@ -17,7 +17,7 @@ struct conform_proto {
 	enum conform_status status;	/* from the end record */
 	unsigned int nr_fail_records;
 	char skip[CONFORM_TEXT_MAX + 1];
-	char crash[256];		/* the runtime's "rt: unexpected ..." report, if any */
+	char crash[256];		/* the runtime's last "rt: " line (its exception report), if any */
 	char error[200];		/* first protocol violation, "" if none */
 	char last_other[256];		/* the last line that was no record */
 };

@@ -10,17 +10,19 @@
  *
  * Deliveries are late by nature, never early: the bounds below are the
  * ones conform_tests.def states.  LATE_MAX_US catches a timer that is
- * broken (fires a tick late, or at a wrong rate), not one that is slow:
- * under PVM a vCPU spinning at CPL0 takes a timer interrupt 0.2 to 1.3 ms
- * after expiry, up to ~2 ms on a loaded host, and a conformance test must
- * not flake on that.  How late is measured by the benchmarks
+ * broken (fires far too late or not at all), not one that is slow: under
+ * PVM a vCPU spinning at CPL0 takes a timer interrupt 0.2 to 1.3 ms after
+ * expiry, up to ~2 ms on a loaded host, and under TCG on a busy two-core
+ * machine a 5 ms timer was seen 13 ms late; a conformance test must not
+ * flake on that.  The rate is checked where noise cancels (current count,
+ * periodic mode); how late delivery is, the benchmarks measure
  * (timer-deadline).
  */
 #include "lapic.h"
 
 #define TIMER_VEC 0x70
 #define DELIVERY_US 100000 /* beyond the expiry, a tick this late is a lost one */
-#define LATE_MAX_US 3000
+#define LATE_MAX_US 20000
 #define TICKS_MAX 32
 
 #define PIT_HZ 1193182

@@ -33,6 +33,9 @@ r=$work/r.json
 	--repetitions 2 --target-ms 10 --out "$r" --csv "$work/r.csv" >"$work/out" 2>&1
 rc=$?
 check "a run of five workloads exits 0 (got $rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || jq -r '.results[] | select(.status | IN("ok", "unavailable") | not) |
+	"\(.workload) \(.mode) cpl \(.cpl): \(.status): \(.reason)"' "$r" 2>&1 |
+	head -20 | diag
 jq_ok "the file names its schema and version" "$r" \
 	'.schema == "hvbench-results" and .schema_version == 1 and .kind == "run"'
 jq_ok "a finished run is marked complete" "$r" '.complete == true'

@@ -65,6 +65,13 @@ bool ct_expect_no_exception(struct ct *t, const char *what, rt_fn fn, void *arg)
 			rt_exception_name(ex.vector), ex.error_code, ex.rip);
 }
 
+uint64_t ct_call_user(void *p)
+{
+	struct ct_user_call *c = p;
+
+	return rt_run_user(c->fn, c->arg);
+}
+
 bool ct_is_kvm(void)
 {
 	struct rt_hypervisor hv;

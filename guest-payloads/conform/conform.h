@@ -40,6 +40,17 @@ void ct_skip(struct ct *t, const char *fmt, ...) __attribute__((format(printf, 2
 #define CT_ANY_ERROR (~0ull)
 bool ct_expect_exception(struct ct *t, const char *what, rt_fn fn, void *arg, uint8_t vector,
 			 uint64_t error_code, struct rt_exception *ex);
+/*
+ * rt_catch and ct_expect_exception run CPL0 code; ct_call_user(c) runs
+ * c->fn(c->arg) at CPL3 under them.
+ */
+struct ct_user_call {
+	rt_fn fn;
+	void *arg;
+};
+
+uint64_t ct_call_user(void *c);
+
 /* Run fn(arg) expecting no exception; a failed check names the one raised. */
 bool ct_expect_no_exception(struct ct *t, const char *what, rt_fn fn, void *arg);
 

@@ -37,19 +37,6 @@
 extern const char ct_de_insn[], ct_ud_insn[], ct_bp_next[], ct_ss_insn[], ct_ss_next[];
 extern const char ct_nc_insn[], ct_sel_insn[], ct_read_insn[], ct_write_insn[], ct_intn_insn[];
 
-/* rt_catch runs CPL0 code; this runs c->fn(c->arg) at CPL3 under it. */
-struct user_call {
-	rt_fn fn;
-	void *arg;
-};
-
-static uint64_t call_user(void *p)
-{
-	struct user_call *c = p;
-
-	return rt_run_user(c->fn, c->arg);
-}
-
 static uint64_t div_zero(void *arg)
 {
 	(void)arg;
@@ -335,21 +322,21 @@ void exception_pf_write_protect(struct ct *t)
 void exception_pf_user(struct ct *t)
 {
 	struct rt_exception ex;
-	struct user_call c;
+	struct ct_user_call c;
 	uint64_t v;
 	void *va = scratch_page(t, 3, PTE_P | PTE_RW | PTE_US);
 
 	if (!va)
 		return;
 	/* Control: the same read at CPL3 works while the page is a user page. */
-	c = (struct user_call){ page_read, va };
-	v = rt_catch(call_user, &c, &ex);
+	c = (struct ct_user_call){ page_read, va };
+	v = rt_catch(ct_call_user, &c, &ex);
 	if (!ct_check(t, !ex.raised, "control: CPL3 read of a user page: %s error 0x%lx at 0x%lx",
 		      rt_exception_name(ex.vector), ex.error_code, ex.rip) ||
 	    !CT_EQ(t, "control: CPL3 read of a user page", v, SCRATCH_MAGIC))
 		return;
 	ct_page_map(3, ct_page_phys(3), PTE_P | PTE_RW);
-	if (expect_pf(t, "CPL3 read of a supervisor page", call_user, &c, va, PF_P | PF_U,
+	if (expect_pf(t, "CPL3 read of a supervisor page", ct_call_user, &c, va, PF_P | PF_U,
 		      ct_read_insn, &ex))
 		CT_EQ(t, "CPL the #PF came from", ex.cpl, 3);
 }
@@ -429,13 +416,13 @@ static uint64_t int_n(void *arg)
 
 void exception_int_dpl(struct ct *t)
 {
-	struct user_call c = { int_n, NULL };
+	struct ct_user_call c = { int_n, NULL };
 	struct rt_exception ex;
 
 	/* A present gate with DPL 0: int n from CPL3 fails the gate's DPL check. */
 	rt_irq_register(INT_DPL_VECTOR, int_dpl_handler);
 	int_dpl_delivered = 0;
-	if (ct_expect_exception(t, "int $0x41 at CPL3 through a DPL0 gate", call_user, &c, VEC_GP,
+	if (ct_expect_exception(t, "int $0x41 at CPL3 through a DPL0 gate", ct_call_user, &c, VEC_GP,
 				(INT_DPL_VECTOR << 3) | 2, &ex)) {
 		CT_EQ(t, "#GP saved RIP (the int)", ex.rip, (uintptr_t)ct_intn_insn);
 		CT_EQ(t, "CPL the #GP came from", ex.cpl, 3);

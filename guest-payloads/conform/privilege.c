@@ -18,19 +18,6 @@ extern const char ct_hlt_insn[], ct_mov_cr3_insn[], ct_rdmsr_insn[], ct_in_denie
 extern const char ct_iopl_out_insn[], ct_iopl_in_insn[], ct_iopl_cli_insn[], ct_iopl_sti_insn[];
 extern const char ct_cli_insn[], ct_rdtsc_insn[];
 
-/* rt_catch runs CPL0 code; this runs c->fn(c->arg) at CPL3 under it. */
-struct user_call {
-	rt_fn fn;
-	void *arg;
-};
-
-static uint64_t call_user(void *p)
-{
-	struct user_call *c = p;
-
-	return rt_run_user(c->fn, c->arg);
-}
-
 static uint64_t rflags_read(void)
 {
 	uint64_t f;
@@ -61,10 +48,10 @@ static unsigned int iopl_get(void)
  */
 static void expect_user_gp(struct ct *t, const char *what, rt_fn fn, const char *insn)
 {
-	struct user_call c = { fn, NULL };
+	struct ct_user_call c = { fn, NULL };
 	struct rt_exception ex;
 
-	if (!ct_expect_exception(t, what, call_user, &c, VEC_GP, 0, &ex))
+	if (!ct_expect_exception(t, what, ct_call_user, &c, VEC_GP, 0, &ex))
 		return;
 	CT_EQ(t, "CPL the #GP came from", ex.cpl, 3);
 	CT_EQ(t, "#GP saved RIP (the instruction itself)", ex.rip, (uintptr_t)insn);
@@ -90,12 +77,12 @@ static uint64_t user_identity(void *arg)
 void privilege_cpl3_roundtrip(struct ct *t)
 {
 	const uint64_t arg = 0x0123456789abcdefull;
-	struct user_call c = { user_identity, (void *)(uintptr_t)arg };
+	struct ct_user_call c = { user_identity, (void *)(uintptr_t)arg };
 	struct rt_exception ex;
 	uint64_t v;
 
 	user_cs = user_ss = 0xffff;
-	v = rt_catch(call_user, &c, &ex);
+	v = rt_catch(ct_call_user, &c, &ex);
 	if (!ct_check(t, !ex.raised, "CPL3 function: unexpected %s error 0x%lx at 0x%lx CPL %u",
 		      rt_exception_name(ex.vector), ex.error_code, ex.rip, ex.cpl))
 		return;
@@ -181,7 +168,7 @@ static uint64_t user_in_ctl(void *arg)
 
 void privilege_io_bitmap(struct ct *t)
 {
-	struct user_call c = { user_in_ctl, NULL };
+	struct ct_user_call c = { user_in_ctl, NULL };
 	struct rt_exception ex;
 	uint32_t want, got;
 
@@ -191,7 +178,7 @@ void privilege_io_bitmap(struct ct *t)
 	 * reading all-ones) is open in the bitmap: CPL3 must read what CPL0 reads.
 	 */
 	want = rt_inl(CONFORM_CTL_ID);
-	got = rt_catch(call_user, &c, &ex);
+	got = rt_catch(ct_call_user, &c, &ex);
 	if (ct_check(t, !ex.raised,
 		     "inl from port 0x5c0 at CPL3, bitmap allows: unexpected %s error 0x%lx at 0x%lx",
 		     rt_exception_name(ex.vector), ex.error_code, ex.rip))
@@ -243,8 +230,8 @@ static const char *iopl_insn_name(uint64_t rip)
 
 void privilege_iopl3(struct ct *t)
 {
-	struct user_call echo = { user_iopl_echo, NULL };
-	struct user_call cli_sti = { user_iopl_cli_sti, NULL };
+	struct ct_user_call echo = { user_iopl_echo, NULL };
+	struct ct_user_call cli_sti = { user_iopl_cli_sti, NULL };
 	struct rt_exception ex;
 	uint64_t flags = rflags_read();
 	uint64_t v;
@@ -254,13 +241,13 @@ void privilege_iopl3(struct ct *t)
 		goto out;
 	/* Port 0xe0 (the pc-testdev echo) is closed in the TSS bitmap: only IOPL 3 lets CPL3 in. */
 	user_iopl = 0xff;
-	v = rt_catch(call_user, &echo, &ex);
+	v = rt_catch(ct_call_user, &echo, &ex);
 	if (ct_check(t, !ex.raised,
 		     "IOPL=3 (CPL3 read IOPL %u): CPL3 %s raised %s(0x%lx) at 0x%lx: the hypervisor does not honour IOPL for port access (SDM Vol. 1, 19.5.1)",
 		     user_iopl, iopl_insn_name(ex.rip), rt_exception_name(ex.vector), ex.error_code,
 		     ex.rip))
 		CT_EQ(t, "echo byte read back at CPL3 with IOPL=3", v, ECHO_BYTE);
-	rt_catch(call_user, &cli_sti, &ex);
+	rt_catch(ct_call_user, &cli_sti, &ex);
 	ct_check(t, !ex.raised,
 		 "IOPL=3 (CPL3 read IOPL %u): CPL3 %s raised %s(0x%lx) at 0x%lx: the hypervisor does not honour IOPL for cli/sti (SDM Vol. 2A, CLI/STI)",
 		 user_iopl, iopl_insn_name(ex.rip), rt_exception_name(ex.vector), ex.error_code,

@@ -20,6 +20,7 @@
 #define CPUID_1_EDX_APIC (1u << 9)
 #define EFER_LMA (1ull << 10)
 #define CPUID_HV_SIGNATURE 0x40000000u
+#define MSR_IA32_APIC_BASE 0x1b
 #define CPUID_BRAND_FIRST 0x80000002u
 #define CPUID_BRAND_LAST 0x80000004u
 
@@ -81,6 +82,24 @@ static int cpuid_set(struct vcpu *v, struct vmm_err *err)
 	return 0;
 }
 
+/*
+ * With no local APIC, IA32_APIC_BASE must not say one is enabled: KVM
+ * resets it to enabled whatever the irqchip, and sets CPUID's APIC bit
+ * again from it, so a guest would find an APIC that is not there.
+ */
+static int apic_base_disable(struct vcpu *v, struct vmm_err *err)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_IA32_APIC_BASE, .e.data = 0 };
+
+	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
+		return vmm_err_sys(err, VMM_ERR_KVM, "KVM_SET_MSRS (IA32_APIC_BASE) on vcpu %d",
+				   v->id);
+	return 0;
+}
+
 int vcpu_init(struct vm *vm, int id, struct vmm_err *err)
 {
 	struct vcpu *v = &vm->vcpus[id];
@@ -99,7 +118,9 @@ int vcpu_init(struct vm *vm, int id, struct vmm_err *err)
 		return vmm_err_sys(err, VMM_ERR_KVM, "mmap of vcpu %d run area", id);
 	}
 	v->run_size = size;
-	return cpuid_set(v, err);
+	if (cpuid_set(v, err))
+		return -1;
+	return vm->cfg.irqchip == VM_IRQCHIP_USER ? apic_base_disable(v, err) : 0;
 }
 
 void vcpu_destroy(struct vcpu *v)

@@ -150,6 +150,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 
+	atomic_store(&v->tid, gettid());
 	watchdog_thread_prepare();
 	thread_pin(pthread_self(), v->cpu);
 	while (!atomic_load(&vm->stopping)) {

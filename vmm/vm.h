@@ -116,6 +116,11 @@ struct vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
+	/*
+	 * The thread's kernel tid, set by the thread before its first KVM_RUN
+	 * (0 until then), for tools that watch it from outside (probes/).
+	 */
+	atomic_int tid;
 	int cpu;		/* host CPU its thread is pinned to, -1 = not pinned */
 	bool started;		/* thread created and not yet joined */
 	atomic_bool exited;	/* thread has left its run loop */

@@ -124,6 +124,8 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 	for (unsigned int i = 0; i < r->nr_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(o, "notes", notes);
+	if (r->probes)
+		json_object_set(o, "probes", r->probes);
 	if (r->status == REP_OK) {
 		json_t *raw = json_array();
 		struct stats_summary s;

@@ -19,6 +19,8 @@ void rep_free(struct rep *r)
 {
 	free(r->ns);
 	r->ns = NULL;
+	json_decref(r->probes);
+	r->probes = NULL;
 }
 
 void rep_fail(struct rep *r, enum rep_status s, const char *fmt, ...)

@@ -10,8 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "host.h"
 #include "pin.h"
+
+struct rep_probes;
 
 /* From REP_HANG on, a failure: the run exits 1. */
 enum rep_status { REP_OK, REP_UNAVAILABLE, REP_HANG, REP_CRASH, REP_ERROR };
@@ -27,6 +31,7 @@ struct rep_opts {
 	const uint8_t *payload;	/* bench.elf */
 	size_t payload_size;
 	const char *payload_path; /* for external VMMs */
+	struct rep_probes *probes; /* host-side probes for refvmm repetitions, or NULL */
 };
 
 /* Per-operation costs from the KVM statistics and CPU clocks at the marks. */
@@ -52,6 +57,7 @@ struct rep {
 	double seconds;		/* wall time of the whole repetition (boot to teardown) */
 	char notes[4][256];
 	unsigned int nr_notes;
+	json_t *probes;		/* refvmm: the probes' section for this repetition, or NULL */
 };
 
 void rep_free(struct rep *r);

@@ -15,6 +15,7 @@
 #include "hvbench/ports.h"
 #include "proto.h"
 #include "rep.h"
+#include "rep_probes.h"
 
 #define GUEST_MEM (64ull << 20)
 #define GUEST_MEM_TOUCH (512ull << 20) /* page-touch: fresh pages to fault in */
@@ -147,6 +148,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 	};
 	struct proto_result p;
 	struct vmm_err err = { 0 };
+	struct rep_probe_run *probes;
 
 	*out = (struct rep){ .status = REP_OK };
 	proto_init(&p);
@@ -159,10 +161,12 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 		r.host_samples_cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
 		r.host_samples = calloc(r.host_samples_cap, sizeof(double));
 	}
+	probes = rep_probe_run_start(o->probes, &r);
 	if (w->host_timed && !r.host_samples)
 		rep_fail(out, REP_ERROR, "out of memory");
 	else
 		run_vm(&r, o, &p, out);
+	out->probes = rep_probe_run_finish(probes);
 	if (w->host && w->host->teardown)
 		w->host->teardown(&r);
 	bench_platform_teardown(&r);

@@ -28,6 +28,7 @@
 #include "env.h"
 #include "kvm.h"
 #include "payload.h"
+#include "rep_probes.h"
 #include "pin.h"
 #include "results_file.h"
 #include "run.h"
@@ -45,7 +46,8 @@ struct run_opts {
 	double target_ms;
 	size_t max_samples, max_raw;
 	const char *out, *csv, *payload;
-	bool pin, quiet;
+	const char *perf_events;	/* --perf-events, or NULL */
+	bool pin, quiet, probes;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -78,6 +80,10 @@ static void usage(FILE *f)
 		"  --csv FILE           also write a CSV summary\n"
 		"  --payload FILE       the bench payload (default: bench.elf of this build)\n"
 		"  --no-pin             leave thread placement to the scheduler\n"
+		"  --no-probes          no host-side probes (eBPF and perf counters on the vCPU\n"
+		"                       and device threads; on by default where permitted)\n"
+		"  --perf-events LIST   perf events to count beyond the defaults (perf names,\n"
+		"                       rNNNN raw events, libpfm4 names when built with it)\n"
 		"  --quiet              no progress or table\n\n"
 		"Exit status: 0 every cell measured or reported unavailable; 1 a cell hung,\n"
 		"crashed or failed (the rest is measured and written); 64 usage; 65 unusable\n"
@@ -139,6 +145,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "csv", required_argument, NULL, 'C' },
 		{ "payload", required_argument, NULL, 'p' },
 		{ "no-pin", no_argument, NULL, 'P' },
+		{ "no-probes", no_argument, NULL, 'B' },
+		{ "perf-events", required_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,7 +156,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u,
-				.targets = 1u << TARGET_REFVMM, .pin = true,
+				.targets = 1u << TARGET_REFVMM, .pin = true, .probes = true,
 				.out = "results/run.json" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -208,6 +216,12 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'P':
 			o->pin = false;
+			break;
+		case 'B':
+			o->probes = false;
+			break;
+		case 'E':
+			o->perf_events = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -287,6 +301,7 @@ struct run_ctx {
 	bool kvm;
 	char kvm_why[512];
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
+	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
 	json_t *doc;
 };
 
@@ -347,6 +362,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.payload = x->payload.data,
 		.payload_size = x->payload.size,
 		.payload_path = x->payload.path,
+		.probes = x->probes,
 	};
 
 	struct timespec t0, t1;
@@ -482,7 +498,8 @@ static void kvm_probe(struct run_ctx *x)
 int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
-	struct run_ctx x = { .o = &o };
+	struct rep_probes probes;
+	struct run_ctx x = { .o = &o, .probes = &probes };
 	struct pin_plan plans[NR_PLANS];
 	struct cell *cells;
 	size_t n;
@@ -507,6 +524,11 @@ int run_main(int argc, char **argv, const char *command)
 		return EXIT_OUTPUT;
 	}
 	plan_make(&o, cells, n);
+	if (rep_probes_init(&probes, o.probes, o.perf_events)) {
+		free(cells);
+		payload_free(&x.payload);
+		return EXIT_USAGE;
+	}
 	kvm_probe(&x);
 	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
 	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
@@ -516,6 +538,7 @@ int run_main(int argc, char **argv, const char *command)
 	env = env_capture();
 	settings = settings_json(&o, x.pins, x.kvm, x.kvm ? NULL : x.kvm_why);
 	json_object_set_new(settings, "native_baseline", native_meaning(env));
+	json_object_set_new(settings, "probes", rep_probes_settings(&probes));
 	x.doc = results_doc_new("run", command, env, settings);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -533,5 +556,6 @@ int run_main(int argc, char **argv, const char *command)
 	json_decref(x.doc);
 	free(cells);
 	payload_free(&x.payload);
+	rep_probes_close(&probes);
 	return rc ? rc : failed ? EXIT_PARTIAL : 0;
 }

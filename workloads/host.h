@@ -102,6 +102,16 @@ struct bench_run {
 	uint64_t user_exits[2];		/* exits refvmm handled (vcpu->nr_exits) */
 	int64_t stats_begin[8], stats_end[8];
 
+	atomic_int device_tid;		/* the device thread's tid once it runs, else 0 */
+
+	/*
+	 * The runner's probes: called on the vCPU thread at the begin mark
+	 * (which 0, after the snapshot, the last thing before the guest's
+	 * clock starts) and at the end mark (which 1, before the snapshot).
+	 */
+	void (*mark_hook)(void *ctx, struct bench_run *r, struct vcpu *v, int which);
+	void *mark_ctx;
+
 	void *(*device_fn)(void *);
 	void *priv;		/* the host half's state */
 	void *priv_platform;	/* the bench platform's state */

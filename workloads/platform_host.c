@@ -12,7 +12,6 @@
  *     ioeventfds (completed inside KVM), a filtered MSR, hypercalls.
  * Every guest-supplied address goes through guest_mem_ptr.
  */
-#include <stdlib.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +81,11 @@ static void mark_write(void *opaque, struct vcpu *v, struct io_access *a)
 		if (r->w->host && r->w->host->on_begin)
 			r->w->host->on_begin(r);
 		snapshot(r, v, 0);
+		if (r->mark_hook)
+			r->mark_hook(r->mark_ctx, r, v, 0);
 	} else if (a->data[0] == HVB_MARK_END && atomic_load(&r->begun) && !r->ended) {
+		if (r->mark_hook)
+			r->mark_hook(r->mark_ctx, r, v, 1);
 		snapshot(r, v, 1);
 		r->ended = true;
 		if (r->w->host && r->w->host->on_end)
@@ -201,7 +204,10 @@ void bench_platform_teardown(struct bench_run *r)
 static void *device_trampoline(void *arg)
 {
 	struct bench_run *r = arg;
-	void *ret = r->device_fn(r);
+	void *ret;
+
+	atomic_store(&r->device_tid, (int)gettid());
+	ret = r->device_fn(r);
 
 	r->device_exit_cpu_ns = bench_thread_cpu_ns(pthread_self());
 	atomic_store(&r->device_exited, true);

@@ -64,6 +64,28 @@ jq_ok "every refvmm cell reports the timer's own cost" "$r" \
 jq_ok "pio-user costs one userspace exit per operation at CPL0 and CPL3" "$r" \
 	"[$(cell pio-user hvm 0), $(cell pio-user hvm 3)] |
 	 all(.per_op.user_exits > 0.99 and .per_op.user_exits < 1.02)"
+# The eBPF probes count the same exits in the kernel, exactly: every
+# operation's, plus the end mark's own (the window opens after the begin
+# mark's exit and closes after the end mark's).
+if [ "$(jq -r '.settings.probes.ebpf' "$r")" = true ]; then
+	jq_ok "probes: kvm_pio and kvm_userspace_exit = operations + 1 in every pio-user repetition" "$r" \
+		"[$(cell pio-user hvm 0), $(cell pio-user hvm 3)] | [.[].repetitions[]] |
+		 length > 0 and all(.probes.ebpf.events.kvm_pio.count == .operations + 1 and
+		 .probes.ebpf.events.kvm_userspace_exit.count == .operations + 1 and
+		 .probes.ebpf.events.kvm_run.calls == .operations + 1)"
+	jq_ok "probes: kvm_exit never fires on PVM and the file says so, or it fires" "$r" \
+		"$(cell pio-user hvm 0) | .repetitions[0].probes.ebpf |
+		 .kvm_backend != \"pvm\" or ([.not_firing[].tracepoint] | index(\"kvm:kvm_exit\") != null)"
+else
+	skip "eBPF probes not loaded: $(jq -r '.settings.probes.ebpf_why' "$r")"
+fi
+if [ "$(jq -r '.settings.probes.perf' "$r")" = true ]; then
+	jq_ok "probes: the vCPU thread's task-clock is counted in every refvmm repetition" "$r" \
+		"[.results[] | select(.target == \"refvmm\" and .status == \"ok\") | .repetitions[] |
+		  .probes.perf.vcpu0.events[\"task-clock\"].value > 0] | length > 0 and all"
+else
+	skip "perf counters not permitted: $(jq -r '.settings.probes.perf_why' "$r")"
+fi
 jq_ok "io-lat-64 pv: one notification exit per request" "$r" \
 	"[$(cell io-lat-64 pv 0), $(cell io-lat-64 pv 3)] |
 	 all(.per_op.user_exits > 0.99 and .per_op.user_exits < 1.02)"
@@ -114,6 +136,15 @@ check "an unknown suite is a usage error (64)" test $? -eq 64
 check "a filter matching nothing is a usage error (64)" test $? -eq 64
 "$hvbench" run --targets xen >/dev/null 2>"$work/err"
 check "an unknown target is a usage error (64)" test $? -eq 64
+"$hvbench" run --perf-events 'no-such-event' --filter cpuid >/dev/null 2>"$work/err"
+rc=$?
+check "an unknown perf event is a usage error (64, got $rc) saying which" \
+	bash -c '[ "$1" -eq 64 ] && grep -q "perf-events.*no-such-event" "$2"' _ "$rc" "$work/err"
+"$hvbench" run --quiet --no-probes --filter cpuid --modes hvm --cpl 0 --repetitions 1 \
+	--target-ms 5 --out "$work/np.json" >/dev/null 2>&1
+jq_ok "--no-probes: the settings say so and no repetition has probes" "$work/np.json" \
+	'.settings.probes.ebpf == false and .settings.probes.ebpf_why == "--probes off" and
+	 ([.results[].repetitions[] | select(.probes)] | length) == 0'
 head -c 100 /dev/urandom >"$work/payload.bad"
 "$hvbench" run --quiet --payload /nonexistent/bench.elf --filter cpuid >/dev/null 2>"$work/err"
 check "a missing payload exits 65 with one line" \

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perf_counters.h"
+#include "rep_probes.h"
+#include "vm.h"
+#if HVBENCH_PROBES
+#include "probes.h"
+#endif
+
+/* The threads one repetition watches: its vCPUs and its device thread. */
+#define RUN_THREADS_MAX 4
+
+struct probe_thread {
+	char name[16];		/* "vcpu0", "device" */
+	struct perf_set perf;
+	bool perf_open;
+	struct perf_count start[PERF_SET_MAX], delta[PERF_SET_MAX];
+};
+
+struct rep_probe_run {
+	struct rep_probes *rp;
+	struct probe_thread threads[RUN_THREADS_MAX];
+	unsigned int nr_threads;
+	bool begun, ended;
+	char perf_why[256];	/* why a thread had no counters, if one had none */
+#if HVBENCH_PROBES
+	struct probes_snapshot *snap;
+	char ebpf_why[160];	/* a reset or read that failed */
+#endif
+};
+
+static int events_parse(struct rep_probes *rp, const char *list)
+{
+	static char buf[1024];
+	char *save = NULL;
+
+	if (!list)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (rp->nr_events == REP_PROBES_EVENTS_MAX) {
+			fprintf(stderr, "hvbench run: --perf-events: at most %d events\n",
+				REP_PROBES_EVENTS_MAX);
+			return -1;
+		}
+		rp->events[rp->nr_events++] = w;
+	}
+	return 0;
+}
+
+/* Try the counters on this thread: a bad name is a usage error, no permission is a reason. */
+static int perf_probe(struct rep_probes *rp)
+{
+	struct perf_set s;
+	char why[256];
+	int e = perf_set_open(&s, 0, rp->events, rp->nr_events, why, sizeof(why));
+
+	if (e == -EINVAL) {
+		fprintf(stderr, "hvbench run: --perf-events: %s\n", why);
+		return -1;
+	}
+	rp->perf = !e;
+	if (e)
+		snprintf(rp->perf_why, sizeof(rp->perf_why), "%s", why);
+	else
+		perf_set_close(&s);
+	return 0;
+}
+
+int rep_probes_init(struct rep_probes *rp, bool want, const char *events)
+{
+	*rp = (struct rep_probes){ 0 };
+	if (events_parse(rp, events))
+		return -1;
+	if (!want) {
+		snprintf(rp->ebpf_why, sizeof(rp->ebpf_why), "--probes off");
+		snprintf(rp->perf_why, sizeof(rp->perf_why), "--probes off");
+		return 0;
+	}
+	if (perf_probe(rp))
+		return -1;
+#if HVBENCH_PROBES
+	if (probes_open(&rp->ebpf, rp->ebpf_why, sizeof(rp->ebpf_why)))
+		rp->ebpf = NULL;
+#else
+	snprintf(rp->ebpf_why, sizeof(rp->ebpf_why), "this build has no eBPF probes: %s",
+		 HVBENCH_PROBES_WHY);
+#endif
+	return 0;
+}
+
+void rep_probes_close(struct rep_probes *rp)
+{
+#if HVBENCH_PROBES
+	probes_close(rp->ebpf);
+#endif
+	rp->ebpf = NULL;
+}
+
+json_t *rep_probes_settings(const struct rep_probes *rp)
+{
+	json_t *events = json_array();
+
+	for (size_t i = 0; i < rp->nr_events; i++)
+		json_array_append_new(events, json_string(rp->events[i]));
+	return json_pack("{s:b, s:s?, s:b, s:s?, s:o}", "ebpf", rp->ebpf != NULL, "ebpf_why",
+			 rp->ebpf ? NULL : rp->ebpf_why, "perf", rp->perf, "perf_why",
+			 rp->perf ? NULL : rp->perf_why, "perf_events", events);
+}
+
+static struct probe_thread *thread_add(struct rep_probe_run *run, const char *name)
+{
+	struct probe_thread *t;
+
+	if (run->nr_threads == RUN_THREADS_MAX)
+		return NULL;
+	t = &run->threads[run->nr_threads++];
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	return t;
+}
+
+static void perf_begin(struct rep_probe_run *run, struct probe_thread *t, pid_t tid)
+{
+	char why[256];
+
+	if (!run->rp->perf || !tid)
+		return;
+	if (perf_set_open(&t->perf, tid, run->rp->events, run->rp->nr_events, why, sizeof(why)) ||
+	    perf_set_enable(&t->perf) || perf_set_read(&t->perf, t->start)) {
+		snprintf(run->perf_why, sizeof(run->perf_why), "%s: %.200s", t->name, why);
+		perf_set_close(&t->perf);
+		return;
+	}
+	t->perf_open = true;
+}
+
+static void perf_end(struct probe_thread *t)
+{
+	struct perf_count end[PERF_SET_MAX];
+
+	if (t->perf_open && !perf_set_read(&t->perf, end))
+		perf_count_delta(t->perf.n, t->start, end, t->delta);
+}
+
+/*
+ * Begin: register the threads, open their counters, zero the eBPF maps
+ * last, so the window starts as the guest's clock does.  End: read the
+ * eBPF maps first, then the counters.
+ */
+static void mark(void *ctx, struct bench_run *r, struct vcpu *v, int which)
+{
+	struct rep_probe_run *run = ctx;
+
+	(void)v;
+	if (which == 0) {
+		for (unsigned int i = 0; i < r->vm->nr_vcpus; i++) {
+			char name[16];
+			pid_t tid = atomic_load(&r->vm->vcpus[i].tid);
+			struct probe_thread *t;
+
+			snprintf(name, sizeof(name), "vcpu%u", i);
+			t = thread_add(run, name);
+			if (!t)
+				break;
+#if HVBENCH_PROBES
+			if (run->rp->ebpf && tid)
+				probes_thread_add(run->rp->ebpf, tid, HVB_THREAD_VCPU, i);
+#endif
+			perf_begin(run, t, tid);
+		}
+		if (r->device_running && atomic_load(&r->device_tid)) {
+			pid_t tid = atomic_load(&r->device_tid);
+			struct probe_thread *t = thread_add(run, "device");
+
+#if HVBENCH_PROBES
+			if (run->rp->ebpf)
+				probes_thread_add(run->rp->ebpf, tid, HVB_THREAD_DEVICE, 0);
+#endif
+			if (t)
+				perf_begin(run, t, tid);
+		}
+#if HVBENCH_PROBES
+		if (run->rp->ebpf && probes_reset(run->rp->ebpf))
+			snprintf(run->ebpf_why, sizeof(run->ebpf_why), "resetting the maps: %s",
+				 strerror(errno));
+#endif
+		run->begun = true;
+		return;
+	}
+#if HVBENCH_PROBES
+	if (run->rp->ebpf && !run->ebpf_why[0] && probes_read(run->rp->ebpf, run->snap))
+		snprintf(run->ebpf_why, sizeof(run->ebpf_why), "reading the maps: %s",
+			 strerror(errno));
+#endif
+	for (unsigned int i = 0; i < run->nr_threads; i++)
+		perf_end(&run->threads[i]);
+	run->ended = true;
+}
+
+struct rep_probe_run *rep_probe_run_start(struct rep_probes *rp, struct bench_run *r)
+{
+	struct rep_probe_run *run;
+
+	if (!rp || (!rp->ebpf && !rp->perf))
+		return NULL;
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return NULL;
+	run->rp = rp;
+#if HVBENCH_PROBES
+	run->snap = rp->ebpf ? calloc(1, sizeof(*run->snap)) : NULL;
+	if (rp->ebpf && !run->snap) {
+		free(run);
+		return NULL;
+	}
+#endif
+	r->mark_hook = mark;
+	r->mark_ctx = run;
+	return run;
+}
+
+static json_t *perf_json(const struct rep_probe_run *run)
+{
+	json_t *o = json_object();
+
+	if (!run->rp->perf)
+		return json_pack("{s:s}", "unavailable", run->rp->perf_why);
+	for (unsigned int i = 0; i < run->nr_threads; i++) {
+		const struct probe_thread *t = &run->threads[i];
+
+		if (t->perf_open)
+			json_object_set_new(o, t->name, perf_set_json(&t->perf, t->delta));
+	}
+	if (run->perf_why[0])
+		json_object_set_new(o, "why_missing", json_string(run->perf_why));
+	return o;
+}
+
+static json_t *ebpf_json(const struct rep_probe_run *run)
+{
+#if HVBENCH_PROBES
+	if (run->rp->ebpf && !run->ebpf_why[0])
+		return probes_snapshot_json(run->snap);
+	return json_pack("{s:s}", "unavailable", run->rp->ebpf ? run->ebpf_why : run->rp->ebpf_why);
+#else
+	return json_pack("{s:s}", "unavailable", run->rp->ebpf_why);
+#endif
+}
+
+json_t *rep_probe_run_finish(struct rep_probe_run *run)
+{
+	json_t *o = NULL;
+
+	if (!run)
+		return NULL;
+	if (run->begun && run->ended)
+		o = json_pack("{s:o, s:o}", "ebpf", ebpf_json(run), "perf", perf_json(run));
+	for (unsigned int i = 0; i < run->nr_threads; i++)
+		perf_set_close(&run->threads[i].perf);
+#if HVBENCH_PROBES
+	if (run->rp->ebpf)
+		probes_thread_clear(run->rp->ebpf);
+	free(run->snap);
+#endif
+	free(run);
+	return o;
+}

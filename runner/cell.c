@@ -21,6 +21,11 @@ const char *cell_target(const struct cell *c)
 	return target_names[c->target];
 }
 
+const char *cell_target_label(const struct cell *c)
+{
+	return c->probes_off ? "refvmm-np" : cell_target(c);
+}
+
 /* ok if any repetition measured; otherwise what the first one ran into. */
 const char *cell_status(const struct cell *c)
 {
@@ -155,6 +160,8 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	json_t *reps = json_array();
 
 	json_object_set_new(o, "cpl", c->mode == MODE_NATIVE ? json_null() : json_integer(c->cpl));
+	if (c->probes_off)
+		json_object_set_new(o, "probes_off", json_true());
 	json_object_set_new(o, "unit", json_string("ns"));
 	json_object_set_new(o, "timed_by", json_string(c->w->host_timed ? "host" : "guest-tsc"));
 	if (c->nr_reps && strcmp(cell_status(c), "ok"))
@@ -192,7 +199,7 @@ void cell_table_row(const struct cell *c, struct table_row *row)
 	*row = (struct table_row){
 		.workload = c->w->name,
 		.mode = bench_mode_name(c->mode),
-		.target = cell_target(c),
+		.target = cell_target_label(c),
 		.status = cell_status(c),
 		.cpl = c->target == TARGET_NATIVE ? -1 : (int)c->cpl,
 		.measured = c->have_summary,

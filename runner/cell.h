@@ -23,6 +23,7 @@ struct cell {
 	enum bench_mode mode;
 	enum bench_target target;
 	unsigned int cpl;	/* meaningless for native */
+	bool probes_off;	/* --probe-overhead's twin of a cell: measured without probes */
 	struct rep reps[CELL_MAX_REPS];
 	unsigned int nr_reps;
 	bool skip;		/* unavailable: later repetitions are not run */
@@ -34,6 +35,8 @@ struct cell {
 };
 
 const char *cell_target(const struct cell *c);
+/* For tables, CSV and progress: a --probe-overhead twin is "refvmm-np" (no probes). */
+const char *cell_target_label(const struct cell *c);
 const char *cell_status(const struct cell *c);
 void cell_summarize(struct cell *c);
 /* The cell has a new repetition: drop its cached text. */

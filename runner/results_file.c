@@ -128,6 +128,39 @@ static json_t *timers_json(const struct cell *cells, size_t n)
 #define DUMP_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(10))
 
 /* A cell's text, made again only after cell_changed dropped it. */
+static bool cells_have_twins(const struct cell *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].probes_off)
+			return true;
+	return false;
+}
+
+/*
+ * --probe-overhead: each refvmm cell measured with probes next to its twin
+ * measured without (the cell before it in the plan, repetitions
+ * interleaved), compared by their pooled medians.
+ */
+static json_t *probe_overhead_json(const struct cell *cells, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 1; i < n; i++) {
+		const struct cell *off = &cells[i], *on = &cells[i - 1];
+
+		if (!off->probes_off || on->probes_off || on->w != off->w || on->mode != off->mode ||
+		    on->cpl != off->cpl || !on->have_summary || !off->have_summary ||
+		    off->sum.p50 <= 0)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:f, s:f, s:f}", "workload",
+						   on->w->name, "mode", bench_mode_name(on->mode),
+						   "cpl", (int)on->cpl, "p50_with_ns", on->sum.p50,
+						   "p50_without_ns", off->sum.p50, "overhead_pct",
+						   (on->sum.p50 / off->sum.p50 - 1) * 100));
+	}
+	return a;
+}
+
 static const char *cell_text(struct cell *c, size_t max_raw)
 {
 	if (!c->json_text) {
@@ -154,6 +187,8 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
 
 	json_object_del(doc, "results");
 	json_object_set_new(doc, "timers", timers_json(cells, n));
+	if (n && cells_have_twins(cells, n))
+		json_object_set_new(doc, "probe_overhead", probe_overhead_json(cells, n));
 	json_object_set_new(doc, "complete", json_boolean(complete));
 	json_object_set_new(doc, "updated_at", now_iso());
 	head = json_dumps(doc, DUMP_FLAGS);
@@ -212,7 +247,7 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 			fprintf(f, ",");
 		else
 			fprintf(f, "%u,", c->cpl);
-		fprintf(f, "%s,%s", cell_target(c), cell_status(c));
+		fprintf(f, "%s,%s", cell_target_label(c), cell_status(c));
 		if (c->have_summary)
 			fprintf(f, ",%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n",
 				s->n, s->min, s->p50, s->p90, s->p99, s->p999, s->max, s->mean,

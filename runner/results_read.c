@@ -596,7 +596,8 @@ static void result_row(const json_t *r, struct table_row *row)
 	*row = (struct table_row){
 		.workload = json_string_value(json_object_get(r, "workload")),
 		.mode = json_string_value(json_object_get(r, "mode")),
-		.target = json_string_value(json_object_get(r, "target")),
+		.target = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
+			  json_string_value(json_object_get(r, "target")),
 		.status = json_string_value(json_object_get(r, "status")),
 		.cpl = json_is_integer(cpl) ? (int)json_integer_value(cpl) : -1,
 		.measured = sum != NULL,

@@ -47,7 +47,7 @@ struct run_opts {
 	size_t max_samples, max_raw;
 	const char *out, *csv, *payload;
 	const char *perf_events;	/* --perf-events, or NULL */
-	bool pin, quiet, probes;
+	bool pin, quiet, probes, probe_overhead;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -84,6 +84,8 @@ static void usage(FILE *f)
 		"                       and device threads; on by default where permitted)\n"
 		"  --perf-events LIST   perf events to count beyond the defaults (perf names,\n"
 		"                       rNNNN raw events, libpfm4 names when built with it)\n"
+		"  --probe-overhead     measure every refvmm cell a second time without probes,\n"
+		"                       interleaved, and report the difference (probe_overhead)\n"
 		"  --quiet              no progress or table\n\n"
 		"Exit status: 0 every cell measured or reported unavailable; 1 a cell hung,\n"
 		"crashed or failed (the rest is measured and written); 64 usage; 65 unusable\n"
@@ -147,6 +149,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "no-pin", no_argument, NULL, 'P' },
 		{ "no-probes", no_argument, NULL, 'B' },
 		{ "perf-events", required_argument, NULL, 'E' },
+		{ "probe-overhead", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -223,6 +226,9 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		case 'E':
 			o->perf_events = optarg;
 			break;
+		case 'O':
+			o->probe_overhead = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -256,12 +262,19 @@ static bool filter_match(const char *filter, const char *name)
 	return false;
 }
 
-static size_t plan_add(struct cell *cells, size_t cap, size_t n, const struct workload *w,
-		       enum bench_mode m, enum bench_target t, unsigned int cpl)
+/* A cell, and with --probe-overhead its twin without probes right after it (for refvmm). */
+static size_t plan_add(const struct run_opts *o, struct cell *cells, size_t cap, size_t n,
+		       const struct workload *w, enum bench_mode m, enum bench_target t,
+		       unsigned int cpl)
 {
 	if (n < cap)
 		cells[n] = (struct cell){ .w = w, .mode = m, .target = t, .cpl = cpl };
-	return n + 1;
+	if (!o->probe_overhead || !o->probes || t != TARGET_REFVMM)
+		return n + 1;
+	if (n + 1 < cap)
+		cells[n + 1] = (struct cell){ .w = w, .mode = m, .target = t, .cpl = cpl,
+					      .probes_off = true };
+	return n + 2;
 }
 
 static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap)
@@ -277,7 +290,7 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 			if (!(w->modes & o->modes & MODE_BIT(m)))
 				continue;
 			if (m == MODE_NATIVE) {
-				n = plan_add(cells, cap, n, w, m, TARGET_NATIVE, 0);
+				n = plan_add(o, cells, cap, n, w, m, TARGET_NATIVE, 0);
 				continue;
 			}
 			for (int t = 0; t < TARGET_NATIVE; t++) {
@@ -286,7 +299,7 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 					continue;
 				for (unsigned int cpl = 0; cpl <= 3; cpl += 3)
 					if (w->cpls & o->cpls & (1u << cpl))
-						n = plan_add(cells, cap, n, w, m, t, cpl);
+						n = plan_add(o, cells, cap, n, w, m, t, cpl);
 			}
 		}
 	}
@@ -344,7 +357,7 @@ static void progress(const struct run_opts *o, size_t done, size_t total, const 
 	if (o->quiet || !isatty(STDERR_FILENO))
 		return;
 	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", done, total, c->w->name,
-		bench_mode_name(c->mode), cell_target(c));
+		bench_mode_name(c->mode), cell_target_label(c));
 	if (c->mode != MODE_NATIVE)
 		fprintf(stderr, " cpl%u", c->cpl);
 	fprintf(stderr, " rep %u/%u", rep + 1, o->reps);
@@ -362,7 +375,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.payload = x->payload.data,
 		.payload_size = x->payload.size,
 		.payload_path = x->payload.path,
-		.probes = x->probes,
+		.probes = c->probes_off ? NULL : x->probes,
 	};
 
 	struct timespec t0, t1;

@@ -5,7 +5,7 @@
 
 void table_print(FILE *f, const struct table_row *rows, size_t n)
 {
-	fprintf(f, "%-18s %-12s %-6s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode",
+	fprintf(f, "%-18s %-12s %-9s %-4s %11s %11s %11s %23s %9s %9s  %s\n", "workload", "mode",
 		"target", "cpl", "p50 ns", "p99 ns", "min ns", "95% CI of p50", "exits/op", "user/op",
 		"status");
 	for (size_t i = 0; i < n; i++) {
@@ -18,7 +18,7 @@ void table_print(FILE *f, const struct table_row *rows, size_t n)
 			snprintf(ex, sizeof(ex), "%.2f", r->exits);
 		if (r->user_exits >= 0)
 			snprintf(ux, sizeof(ux), "%.2f", r->user_exits);
-		fprintf(f, "%-18s %-12s %-6s %-4s ", r->workload, r->mode, r->target, cpl);
+		fprintf(f, "%-18s %-12s %-9s %-4s ", r->workload, r->mode, r->target, cpl);
 		if (!r->measured) {
 			fprintf(f, "%11s %11s %11s %23s %9s %9s  %s: %.*s\n", "-", "-", "-", "", "", "",
 				r->status, REASON_WIDTH, r->reason ? r->reason : "");

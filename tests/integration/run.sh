@@ -142,6 +142,14 @@ check "an unknown perf event is a usage error (64, got $rc) saying which" \
 	bash -c '[ "$1" -eq 64 ] && grep -q "perf-events.*no-such-event" "$2"' _ "$rc" "$work/err"
 "$hvbench" run --quiet --no-probes --filter cpuid --modes hvm --cpl 0 --repetitions 1 \
 	--target-ms 5 --out "$work/np.json" >/dev/null 2>&1
+"$hvbench" run --quiet --probe-overhead --filter pio-user --modes hvm --cpl 0 --repetitions 2 \
+	--target-ms 10 --out "$work/po.json" >/dev/null 2>&1
+jq_ok "--probe-overhead: a twin measured without probes, and the difference reported" \
+	"$work/po.json" \
+	'([.results[] | select(.probes_off == true) | .repetitions[] | select(.probes)] | length) == 0 and
+	 ([.results[] | select(.probes_off != true) | .repetitions[] | select(.probes)] | length) > 0 and
+	 (.probe_overhead | length == 1 and .[0].workload == "pio-user" and
+	  (.[0].overhead_pct | type == "number"))'
 jq_ok "--no-probes: the settings say so and no repetition has probes" "$work/np.json" \
 	'.settings.probes.ebpf == false and .settings.probes.ebpf_why == "--probes off" and
 	 ([.results[].repetitions[] | select(.probes)] | length) == 0'

@@ -474,17 +474,17 @@ static void test_table_layout(void **state)
 	static const char reason[] = "KVM_CAP_IOEVENTFD is missing, so the offload modes cannot "
 				     "run here; it would need a newer kernel";
 	static const char expected[] =
-		"workload           mode         target cpl       p50 ns      p99 ns     "
-		" min ns           95% CI of p50  exits/op   user/op  status\n"
-		"cpuid              hvm          refvmm 0         1234.6      2000.0     "
-		" 1000.0        [1200.0, 1300.3]      1.00      0.50  ok\n"
-		"io-lat-64          offload-poll refvmm 3              -           -     "
-		"      -                                              unavailable: KVM_CA"
+		"workload           mode         target    cpl       p50 ns      p99 ns  "
+		"    min ns           95% CI of p50  exits/op   user/op  status\n"
+		"cpuid              hvm          refvmm    0         1234.6      2000.0  "
+		"    1000.0        [1200.0, 1300.3]      1.00      0.50  ok\n"
+		"io-lat-64          offload-poll refvmm    3              -           -  "
+		"         -                                              unavailable: KVM_CA"
 		"P_IOEVENTFD is missing, so the offload modes cannot run here; it\n"
-		"cpuid              native       native -           50.0        60.1     "
-		"   40.0            [45.0, 55.0]                      ok\n"
-		"cpuid              hvm          qemu   3         7000.0      8000.0     "
-		" 6500.0        [6900.0, 7100.0]                      ok\n";
+		"cpuid              native       native    -           50.0        60.1  "
+		"      40.0            [45.0, 55.0]                      ok\n"
+		"cpuid              hvm          qemu      3         7000.0      8000.0  "
+		"    6500.0        [6900.0, 7100.0]                      ok\n";
 	const struct table_row rows[] = {
 		{ .workload = "cpuid", .mode = "hvm", .target = "refvmm", .status = "ok", .cpl = 0,
 		  .measured = true, .p50 = 1234.56, .p99 = 2000, .min = 1000.04, .ci_lo = 1200,

@@ -383,6 +383,13 @@ json_t *probes_snapshot_json(const struct probes_snapshot *s)
 			    json_pack("{s:s,s:i,s:i}", "kind", "log2-linear",
 				      "sub_buckets", HVB_HIST_SUB, "max_log2", HVB_HIST_MAX_LOG2));
 	json_object_set_new(o, "events", counts(s));
+	/* A tracepoint this backend never calls has no count, not a zero: not_firing says why. */
+	if (exits_silent) {
+		json_object_set_new(json_object_get(o, "events"), "kvm_exit", json_null());
+		json_object_set_new(json_object_get(o, "events"), "kvm_entry", json_null());
+	}
+	if (inj_silent)
+		json_object_set_new(json_object_get(o, "events"), "kvm_inj_virq", json_null());
 	for (size_t i = 0; i < sizeof(tracepoints) / sizeof(tracepoints[0]); i++)
 		json_object_set_new(fired_o, tracepoints[i].name, json_boolean(fired(s, i)));
 	json_object_set_new(o, "fired", fired_o);

@@ -134,6 +134,22 @@ static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_r
 		hang_detail(r->vm, out);
 }
 
+/*
+ * KVM's binary statistics over the same window as the probes (the marks), as
+ * counts: the per-operation figures are in the cell's per_op.  null where
+ * KVM has no such counter.
+ */
+static json_t *kvm_stats_json(const struct bench_run *r)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < BENCH_NR_STATS; i++)
+		json_object_set_new(o, bench_stat_names[i],
+				    r->stats_begin[i] < 0 || r->stats_end[i] < 0 ? json_null() :
+				    json_integer(r->stats_end[i] - r->stats_begin[i]));
+	return o;
+}
+
 void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int cpl,
 		    const struct rep_opts *o, struct rep *out)
 {
@@ -167,6 +183,8 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 	else
 		run_vm(&r, o, &p, out);
 	out->probes = rep_probe_run_finish(probes);
+	if (out->probes && r.ended)
+		json_object_set_new(out->probes, "kvm_stats", kvm_stats_json(&r));
 	if (w->host && w->host->teardown)
 		w->host->teardown(&r);
 	bench_platform_teardown(&r);

@@ -68,12 +68,14 @@ jq_ok "pio-user costs one userspace exit per operation at CPL0 and CPL3" "$r" \
 # operation's, plus the end mark's own (the window opens after the begin
 # mark's exit and closes after the end mark's).
 if [ "$(jq -r '.settings.probes.ebpf' "$r")" = true ]; then
-	jq_ok "probes: kvm_pio, kvm_userspace_exit, KVM_RUN calls and KVM's exits stat = operations + 1 in every pio-user repetition" "$r" \
+	# (KVM's exits statistic also counts exits KVM handles itself, host
+	# interrupts among them: at least that many.)
+	jq_ok "probes: kvm_pio, kvm_userspace_exit and KVM_RUN calls = operations + 1 in every pio-user repetition" "$r" \
 		"[$(cell pio-user hvm 0), $(cell pio-user hvm 3)] | [.[].repetitions[]] |
 		 length > 0 and all(.probes.ebpf.events.kvm_pio.count == .operations + 1 and
 		 .probes.ebpf.events.kvm_userspace_exit.count == .operations + 1 and
 		 .probes.ebpf.events.kvm_run.calls == .operations + 1 and
-		 (.probes.kvm_stats.exits == null or .probes.kvm_stats.exits == .operations + 1))"
+		 (.probes.kvm_stats.exits == null or .probes.kvm_stats.exits >= .operations + 1))"
 	jq_ok "probes: kvm_exit never fires on PVM and the file says so, or it fires" "$r" \
 		"$(cell pio-user hvm 0) | .repetitions[0].probes.ebpf |
 		 .kvm_backend != \"pvm\" or ([.not_firing[].tracepoint] | index(\"kvm:kvm_exit\") != null)"

@@ -71,8 +71,14 @@ int BPF_PROG(hvb_sched_switch, bool preempt, struct task_struct *prev, struct ta
 			else
 				st->switch_voluntary++;
 		}
-		/* Still on the run queue when preempted: waiting starts now. */
-		t->wake_ns = involuntary ? now : 0;
+		/*
+		 * Still on the run queue when preempted: waiting starts now.
+		 * Going to sleep, wake_ns is kept: it is set only if a wakeup
+		 * raced with the sleep (it is zeroed at every switch in), and
+		 * then the thread is runnable from that wakeup on.
+		 */
+		if (involuntary)
+			t->wake_ns = now;
 	}
 	t = hvb_thread_of(next->pid);
 	if (!t || !t->wake_ns)

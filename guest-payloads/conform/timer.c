@@ -258,17 +258,21 @@ void timer_lapic_oneshot(struct ct *t)
 }
 
 /*
- * The period is measured between the first and the last tick, so the
- * delivery latency cancels.  A tick the guest could not take before the
- * next one fired is coalesced into it (IRR holds one) and shows as a gap of
- * two periods: the period is long enough that only a vCPU held off for
- * 10 ms loses one, and the fail record names the longest gap.
+ * The period is the median of the gaps between consecutive ticks.  A host
+ * holding the vCPU off (steal time, a loaded machine: a 37 ms stall was
+ * seen under TCG) delays one tick, which makes one gap long and the next
+ * short, or coalesces ticks (IRR holds one) into a gap of several periods;
+ * the median ignores a few of either, while a timer running at a wrong rate
+ * moves every gap.  Delivery jitter on a busy host still moves the median
+ * by several percent, so the bound is 25%: it catches a wrong divider or
+ * bus rate; timer.lapic-current-count checks the rate to 5%, from the
+ * count itself, where no delivery is involved.
  */
 void timer_lapic_periodic(struct ct *t)
 {
 	const uint64_t period_us = 10000;
 	const uint32_t n = 11;
-	uint64_t period, avg, gap, longest = 0;
+	uint64_t period, gaps[10], median, longest = 0;
 	struct bus b;
 
 	if (!timer_setup(t, &b))
@@ -284,14 +288,22 @@ void timer_lapic_periodic(struct ct *t)
 		timer_stop();
 		return;
 	}
+	/* Insertion sort of the n - 1 gaps: ten numbers. */
 	for (uint32_t i = 1; i < n; i++) {
-		gap = tick_tsc[i] - tick_tsc[i - 1];
+		uint64_t gap = tick_tsc[i] - tick_tsc[i - 1];
+		uint32_t j = i - 1;
+
 		longest = gap > longest ? gap : longest;
+		while (j > 0 && gaps[j - 1] > gap) {
+			gaps[j] = gaps[j - 1];
+			j--;
+		}
+		gaps[j] = gap;
 	}
-	avg = (tick_tsc[n - 1] - tick_tsc[0]) / (n - 1);
-	ct_check(t, (avg > period ? avg - period : period - avg) * 100 <= 5 * period,
-		 "periodic timer of %lu us: average period %lu ns over %u ticks "
-		 "(longest gap %lu us), tolerance 5%% (%s)", period_us, cycles_to_ns(avg), n,
+	median = (gaps[(n - 1) / 2 - 1] + gaps[(n - 1) / 2]) / 2;
+	ct_check(t, (median > period ? median - period : period - median) * 100 <= 25 * period,
+		 "periodic timer of %lu us: median gap between ticks %lu ns over %u ticks "
+		 "(longest %lu us), tolerance 25%% (%s)", period_us, cycles_to_ns(median), n,
 		 cycles_to_us(longest), bus_text(&b));
 	timer_stop();
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conform_proto.h"
@@ -86,14 +85,6 @@ static void on_timeout(void *ctx)
 		x->where[0] = '\0';
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void outcome_judge(struct ext_run *x, const struct vmm_proc_result *res,
 			  const struct conform_target *t, const struct conform_ctx *c,
 			  struct conform_result *r)
@@ -155,7 +146,6 @@ void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c
 		.line = console_to_proto, .ctx = &x,
 	};
 	struct vmm_proc_result res;
-	double t0 = now_s();
 
 	*r = (struct conform_result){ .vmm_status = -1 };
 	conform_proto_init(&x.proto, test->id, r);
@@ -169,7 +159,7 @@ void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c
 			 strerror(errno));
 	} else {
 		outcome_judge(&x, &res, t, c, r);
+		r->seconds = res.seconds;
 	}
 	unlink(monitor);
-	r->seconds = now_s() - t0;
 }

@@ -72,6 +72,7 @@ static bool output_read(const struct vmm_proc *p, int fd)
 
 int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
 {
+	double t0 = now_s();
 	int fds[2];
 	pid_t pid;
 
@@ -102,5 +103,6 @@ int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
 	while (waitpid(pid, &out->wstatus, 0) < 0 && errno == EINTR)
 		;
 	out->not_found = WIFEXITED(out->wstatus) && WEXITSTATUS(out->wstatus) == 127;
+	out->seconds = now_s() - t0;
 	return 0;
 }

@@ -27,6 +27,7 @@ struct vmm_proc_result {
 	bool timed_out;		/* killed at the deadline */
 	bool not_found;		/* the program could not be executed (exit 127) */
 	int wstatus;		/* from waitpid */
+	double seconds;		/* wall time, start to reaped */
 };
 
 /* 0, or -1 with errno when the process could not be started. */

@@ -15,15 +15,7 @@ root=$2
 . "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
-no_kvm=$(kvm_unusable)
-if [ -n "$no_kvm" ]; then
-	echo "1..0 # SKIP $no_kvm"
-	exit 0
-fi
-if ! command -v jq >/dev/null; then
-	echo "1..0 # SKIP jq is not installed (scripts/setup installs it)"
-	exit 0
-fi
+tap_require_kvm_jq
 
 # result TARGET ID: the jq path of one result.
 result() {

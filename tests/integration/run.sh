@@ -14,15 +14,7 @@ payload=$2
 export HVBENCH_PAYLOAD=$payload
 
 echo "TAP version 13"
-no_kvm=$(kvm_unusable)
-if [ -n "$no_kvm" ]; then
-	echo "1..0 # SKIP $no_kvm"
-	exit 0
-fi
-if ! command -v jq >/dev/null; then
-	echo "1..0 # SKIP jq is not installed (scripts/setup installs it)"
-	exit 0
-fi
+tap_require_kvm_jq
 
 cell() { # workload mode cpl|null
 	echo "(.results[] | select(.workload == \"$1\" and .mode == \"$2\" and .cpl == $3))"

@@ -43,6 +43,21 @@ kvm_unusable() {
 	fi
 }
 
+# For scripts that need /dev/kvm and jq: without them, an empty plan that
+# says why, and the script ends.
+tap_require_kvm_jq() {
+	local no_kvm
+	no_kvm=$(kvm_unusable)
+	if [ -n "$no_kvm" ]; then
+		echo "1..0 # SKIP $no_kvm"
+		exit 0
+	fi
+	if ! command -v jq >/dev/null; then
+		echo "1..0 # SKIP jq is not installed (scripts/setup installs it)"
+		exit 0
+	fi
+}
+
 diag() {
 	sed 's/^/# /'
 }

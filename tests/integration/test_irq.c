@@ -19,11 +19,9 @@
 
 #include <cmocka.h>
 
-#include "irq.h"
+#include "irq_inject.h"
 #include "vm.h"
 
-#define IRQ_TEST_PORT 0x5f0
-#define IOAPIC_PIN 5
 
 static const char *payload_dir;
 
@@ -40,25 +38,13 @@ static void on_request(void *opaque, struct vcpu *vcpu, struct io_access *a)
 {
 	struct irq_host *h = opaque;
 	struct vmm_err err = { 0 };
-	int r = 0;
+	int r;
 
 	(void)vcpu;
 	if (!a->write)
 		return;
 	h->requests++;
-	switch (a->data[0]) {
-	case 1:
-		r = irq_msi_signal(h->vm, irq_msi_fixed(0, 0x40), &err) == 1 ? 0 : -1;
-		break;
-	case 2:
-		r = irq_irqfd_raise(h->irqfd);
-		break;
-	case 3:
-		r = irq_line_set(h->vm, IOAPIC_PIN, 1, &err) | irq_line_set(h->vm, IOAPIC_PIN, 0, &err);
-		break;
-	default:
-		r = -1;
-	}
+	r = irq_inject_request(h->vm, h->irqfd, a->data[0], &err);
 	if (r) {
 		fprintf(stderr, "injection %u failed: %s\n", a->data[0], err.msg);
 		h->errors++;

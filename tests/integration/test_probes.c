@@ -34,11 +34,10 @@
 
 #include "hvbench/bench.h"
 #include "probes.h"
+#include "irq_inject.h"
 #include "vm.h"
 
 #define PIO_N 2000
-#define IRQ_TEST_PORT 0x5f0
-#define IOAPIC_PIN 5
 #define SWITCH_ROUNDS 200
 
 static const char *payload_dir;
@@ -362,26 +361,14 @@ static void on_irq_request(void *opaque, struct vcpu *v, struct io_access *a)
 {
 	struct irq_host *h = opaque;
 	struct vmm_err err = { 0 };
-	int r = 0;
+	int r;
 
 	if (!a->write)
 		return;
 	if (!h->requests++ && (probes_thread_add(h->p, atomic_load(&v->tid), HVB_THREAD_VCPU, v->id) ||
 			       probes_reset(h->p)))
 		h->errors++;
-	switch (a->data[0]) {
-	case 1:
-		r = irq_msi_signal(h->vm, irq_msi_fixed(0, 0x40), &err) == 1 ? 0 : -1;
-		break;
-	case 2:
-		r = irq_irqfd_raise(h->irqfd);
-		break;
-	case 3:
-		r = irq_line_set(h->vm, IOAPIC_PIN, 1, &err) | irq_line_set(h->vm, IOAPIC_PIN, 0, &err);
-		break;
-	default:
-		r = -1;
-	}
+	r = irq_inject_request(h->vm, h->irqfd, a->data[0], &err);
 	if (r)
 		h->errors++;
 }

@@ -26,10 +26,10 @@ static int all_finite(const double *x, size_t n)
 	return 1;
 }
 
-static int all_positive(const double *x, size_t n)
+static int all_nonnegative(const double *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!(isfinite(x[i]) && x[i] > 0.0))
+		if (!(isfinite(x[i]) && x[i] >= 0.0))
 			return 0;
 	return 1;
 }
@@ -223,68 +223,192 @@ uint64_t cmp_rng_below(struct cmp_rng *r, uint64_t n)
 }
 
 /*
- * The median of n draws with replacement from sorted[0..n), without sorting
- * them: count how often each index is drawn, then walk the counts to the
- * middle rank(s). Linear in n, and since the indices point into the sorted
- * copy the result does not depend on the caller's order of the samples.
- * counts has room for n entries.
+ * One side of the bootstrap: its samples sorted once, pooled, and for each
+ * group the pooled positions of its samples in increasing order, so a draw of
+ * "the j-th smallest sample of group g" is one table lookup.
  */
-static double resample_median(const double *sorted, size_t n, size_t *counts,
-			      struct cmp_rng *rng)
+struct boot_side {
+	double *sorted;		/* all samples, pooled and sorted */
+	size_t n;
+	size_t nr_groups;
+	const size_t *ends;	/* the caller's group ends */
+	size_t *pos;		/* group g's pooled positions: pos[start(g) .. ends[g]) */
+	double median;
+};
+
+struct tagged {
+	double v;
+	size_t g;
+};
+
+static int tagged_cmp(const void *pa, const void *pb)
 {
-	size_t lo_rank = (n - 1) / 2, hi_rank = n / 2, seen = 0, idx = 0;
+	const struct tagged *a = pa, *b = pb;
+
+	if (a->v != b->v)
+		return a->v < b->v ? -1 : 1;
+	return (a->g > b->g) - (a->g < b->g);
+}
+
+static size_t group_start(const struct boot_side *s, size_t g)
+{
+	return g ? s->ends[g - 1] : 0;
+}
+
+/* 0, or -1 if the groups are malformed or out of memory. */
+static int boot_side_init(struct boot_side *s, const struct cmp_groups *grp)
+{
+	struct tagged *t;
+	size_t *fill;
+
+	memset(s, 0, sizeof(*s));
+	if (!grp->nr_groups || !grp->ends)
+		return -1;
+	s->n = grp->ends[grp->nr_groups - 1];
+	s->nr_groups = grp->nr_groups;
+	s->ends = grp->ends;
+	for (size_t g = 0; g < grp->nr_groups; g++)
+		if (grp->ends[g] <= (g ? grp->ends[g - 1] : 0))
+			return -1;	/* empty, or ends not increasing */
+	if (!all_nonnegative(grp->x, s->n) || s->n > SIZE_MAX / sizeof(*t))
+		return -1;
+	t = malloc(s->n * sizeof(*t));
+	fill = calloc(s->nr_groups, sizeof(*fill));
+	s->sorted = malloc(s->n * sizeof(*s->sorted));
+	s->pos = malloc(s->n * sizeof(*s->pos));
+	if (!t || !fill || !s->sorted || !s->pos) {
+		free(t);
+		free(fill);
+		return -1;
+	}
+	for (size_t g = 0, i = 0; g < s->nr_groups; g++)
+		for (; i < grp->ends[g]; i++)
+			t[i] = (struct tagged){ grp->x[i], g };
+	qsort(t, s->n, sizeof(*t), tagged_cmp);
+	for (size_t p = 0; p < s->n; p++) {
+		size_t g = t[p].g;
+
+		s->sorted[p] = t[p].v;
+		s->pos[group_start(s, g) + fill[g]++] = p;
+	}
+	s->median = gsl_stats_median_from_sorted_data(s->sorted, 1, s->n);
+	free(t);
+	free(fill);
+	return 0;
+}
+
+static void boot_side_free(struct boot_side *s)
+{
+	free(s->sorted);
+	free(s->pos);
+}
+
+/*
+ * The median of one two-stage resample, without sorting it: draw nr_groups
+ * groups with replacement, then from each drawn group as many samples as it
+ * holds, with replacement; count how often each pooled position is drawn and
+ * walk the counts to the middle rank(s). With one group the first stage is
+ * skipped (it could only draw that group). counts has room for s->n entries.
+ */
+static double resample_median(const struct boot_side *s, size_t *counts, struct cmp_rng *rng)
+{
+	size_t m = 0, seen = 0, idx = 0, lo_rank, hi_rank;
 	double lo;
 
-	memset(counts, 0, n * sizeof(*counts));
-	for (size_t k = 0; k < n; k++)
-		counts[cmp_rng_below(rng, n)]++;
-	/* seen: how many drawn values lie at indices below idx. */
+	memset(counts, 0, s->n * sizeof(*counts));
+	for (size_t k = 0; k < s->nr_groups; k++) {
+		size_t g = s->nr_groups == 1 ? 0 : cmp_rng_below(rng, s->nr_groups);
+		size_t start = group_start(s, g), n = s->ends[g] - start;
+
+		for (size_t j = 0; j < n; j++)
+			counts[s->pos[start + cmp_rng_below(rng, n)]]++;
+		m += n;
+	}
+	lo_rank = (m - 1) / 2;
+	hi_rank = m / 2;
+	/* seen: how many drawn values lie at positions below idx. */
 	while (seen + counts[idx] <= lo_rank)
 		seen += counts[idx++];
-	lo = sorted[idx];
+	lo = s->sorted[idx];
 	while (seen + counts[idx] <= hi_rank)
 		seen += counts[idx++];
-	return (lo + sorted[idx]) / 2.0;
+	return (lo + s->sorted[idx]) / 2.0;
+}
+
+/*
+ * b's median over a's; a zero median of a (a resample of times rounded to
+ * nothing) makes any positive b infinitely slower and an equal zero no change.
+ */
+static double median_ratio(double mb, double ma)
+{
+	if (ma > 0.0)
+		return mb / ma;
+	return mb > 0.0 ? INFINITY : 1.0;
+}
+
+/* The type-7 quantile of sorted ratios, some of which may be infinite. */
+static double ratio_quantile(const double *sorted, size_t n, double q)
+{
+	double h = (n - 1) * q;
+	size_t i = (size_t)h;
+
+	if (i + 1 >= n || sorted[i] == sorted[i + 1])
+		return sorted[i];
+	return stats_quantile_sorted(sorted, n, q);
+}
+
+int cmp_ratio_ci_groups(const struct cmp_groups *a, const struct cmp_groups *b,
+			unsigned resamples, double level, struct cmp_rng *rng,
+			struct cmp_ratio *out)
+{
+	struct boot_side sa, sb;
+	double *ratios = NULL;
+	size_t *counts = NULL;
+	struct cmp_ratio r;
+	int ret = -1;
+
+	if (resamples == 0 || !(level > 0.0 && level < 1.0))
+		return -1;
+	if (boot_side_init(&sa, a))
+		return -1;
+	if (boot_side_init(&sb, b))
+		goto out_a;
+	if (!(sa.median > 0.0))
+		goto out;
+	ratios = malloc(resamples * sizeof(*ratios));
+	counts = malloc((sa.n > sb.n ? sa.n : sb.n) * sizeof(*counts));
+	if (!ratios || !counts)
+		goto out;
+
+	r.ratio = sb.median / sa.median;
+	for (unsigned k = 0; k < resamples; k++) {
+		double ma = resample_median(&sa, counts, rng);
+
+		ratios[k] = median_ratio(resample_median(&sb, counts, rng), ma);
+	}
+	gsl_sort(ratios, 1, resamples);
+	r.lo = ratio_quantile(ratios, resamples, (1.0 - level) / 2.0);
+	r.hi = ratio_quantile(ratios, resamples, (1.0 + level) / 2.0);
+	*out = r;
+	ret = 0;
+out:
+	free(ratios);
+	free(counts);
+	boot_side_free(&sb);
+out_a:
+	boot_side_free(&sa);
+	return ret;
 }
 
 int cmp_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 		 unsigned resamples, double level, struct cmp_rng *rng,
 		 struct cmp_ratio *out)
 {
-	size_t nmax = na > nb ? na : nb;
-	double *sa = NULL, *sb = NULL, *ratios = NULL;
-	size_t *counts = NULL;
-	struct cmp_ratio r;
-	int ret = -1;
+	struct cmp_groups ga = { a, &na, 1 }, gb = { b, &nb, 1 };
 
-	if (na == 0 || nb == 0 || resamples == 0 || !(level > 0.0 && level < 1.0) ||
-	    !all_positive(a, na) || !all_positive(b, nb))
+	if (na == 0 || nb == 0)
 		return -1;
-	sa = sorted_copy(a, na);
-	sb = sorted_copy(b, nb);
-	ratios = malloc(resamples * sizeof(*ratios));
-	counts = nmax <= SIZE_MAX / sizeof(*counts) ? malloc(nmax * sizeof(*counts)) : NULL;
-	if (!sa || !sb || !ratios || !counts)
-		goto out;
-
-	r.ratio = gsl_stats_median_from_sorted_data(sb, 1, nb) /
-		  gsl_stats_median_from_sorted_data(sa, 1, na);
-	for (unsigned k = 0; k < resamples; k++) {
-		double ma = resample_median(sa, na, counts, rng);
-
-		ratios[k] = resample_median(sb, nb, counts, rng) / ma;
-	}
-	gsl_sort(ratios, 1, resamples);
-	r.lo = stats_quantile_sorted(ratios, resamples, (1.0 - level) / 2.0);
-	r.hi = stats_quantile_sorted(ratios, resamples, (1.0 + level) / 2.0);
-	*out = r;
-	ret = 0;
-out:
-	free(sa);
-	free(sb);
-	free(ratios);
-	free(counts);
-	return ret;
+	return cmp_ratio_ci_groups(&ga, &gb, resamples, level, rng, out);
 }
 
 /*

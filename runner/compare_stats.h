@@ -82,19 +82,43 @@ struct cmp_ratio {
 };
 
 /*
- * Percentile bootstrap confidence interval, at confidence level (e.g. 0.95),
- * of median(b) / median(a): each of the resamples draws na samples of a and
- * nb samples of b with replacement, independently, and takes the ratio of their
- * medians (even counts: the mean of the two middle ones); lo and hi are the
- * (1 - level) / 2 and (1 + level) / 2 type-7 quantiles of those ratios.
- *
- * The result depends only on the samples' values, not on their order in a or
- * b, and on the state of rng, which it advances.
- *
- * 0 on success; -1, with *out untouched and rng not advanced, if na or nb is 0,
- * if any sample is not a finite positive number, if resamples is 0, if level
- * is not strictly between 0 and 1, or if out of memory.
+ * Samples in groups: the repetitions of one cell, each a separate boot whose
+ * samples share its placement, caches and host load. Group g is
+ * x[ends[g - 1] .. ends[g]) (from 0 for g == 0); no group is empty.
  */
+struct cmp_groups {
+	const double *x;
+	const size_t *ends;
+	size_t nr_groups;
+};
+
+/*
+ * Percentile bootstrap confidence interval, at confidence level (e.g. 0.95),
+ * of median(b) / median(a), the medians of the pooled samples (even counts:
+ * the mean of the two middle ones). Each of the resamples is two-stage on each
+ * side, independently: draw as many groups as there are, with replacement,
+ * then from each drawn group as many samples as it holds, with replacement.
+ * The first stage is what makes the interval honest about repetitions: the
+ * samples of one boot agree with each other more than boots agree, and an
+ * interval from the pooled samples alone would be as narrow as their number
+ * allows whatever the boots said. With one group it is the ordinary bootstrap.
+ * lo and hi are the (1 - level) / 2 and (1 + level) / 2 type-7 quantiles of
+ * the resampled ratios (a resample whose median of a is 0 counts as an
+ * infinite ratio, or 1 if b's is 0 too).
+ *
+ * The result depends only on the samples' values and their groups, not on
+ * their order within a group, and on the state of rng, which it advances.
+ *
+ * 0 on success; -1, with *out untouched, if either side has no group or an
+ * empty one, if any sample is negative, NaN or infinite, if the median of a is
+ * 0, if resamples is 0, if level is not strictly between 0 and 1, or if out of
+ * memory.
+ */
+int cmp_ratio_ci_groups(const struct cmp_groups *a, const struct cmp_groups *b,
+			unsigned resamples, double level, struct cmp_rng *rng,
+			struct cmp_ratio *out);
+
+/* cmp_ratio_ci_groups with a[0..na) and b[0..nb) each one group (na, nb >= 1). */
 int cmp_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 		 unsigned resamples, double level, struct cmp_rng *rng,
 		 struct cmp_ratio *out);

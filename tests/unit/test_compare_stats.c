@@ -448,7 +448,7 @@ static void test_ratio_ci_coverage(void **state)
 
 static void test_ratio_ci_rejected(void **state)
 {
-	const double ok[] = { 1, 2, 3 }, zero[] = { 1, 0, 3 }, neg[] = { 1, -2, 3 };
+	const double ok[] = { 1, 2, 3 }, zero[] = { 0, 0, 3 }, neg[] = { 1, -2, 3 };
 	const double nan_[] = { 1, NAN, 3 }, inf[] = { 1, INFINITY, 3 };
 	struct cmp_ratio ci, before;
 	struct cmp_rng r, r0;
@@ -470,6 +470,100 @@ static void test_ratio_ci_rejected(void **state)
 	assert_int_equal(cmp_ratio_ci(ok, 3, inf, 3, 100, 0.95, &r, &ci), -1);
 	assert_memory_equal(&ci, &before, sizeof(ci));
 	assert_memory_equal(&r, &r0, sizeof(r));
+}
+
+/*
+ * A zero sample is a time rounded to nothing, not an error: only a zero
+ * median of a leaves the ratio undefined (test_ratio_ci_rejected).
+ */
+static void test_ratio_ci_zero_samples(void **state)
+{
+	const double a[] = { 0, 4, 4 }, b[] = { 0, 0, 6 };
+	struct cmp_ratio ci;
+	struct cmp_rng r;
+
+	(void)state;
+	cmp_rng_seed(&r, 9);
+	assert_int_equal(cmp_ratio_ci(a, 3, b, 3, 500, 0.95, &r, &ci), 0);
+	assert_exact(ci.ratio, 0.0);
+	assert_exact(ci.lo, 0.0);
+	/* resamples of a with median 0 against b's 6: an infinite ratio */
+	assert_true(isinf(ci.hi));
+}
+
+/*
+ * Three repetitions whose samples are all equal within each (1, 2 and 3) on
+ * both sides. The first stage draws three repetitions; the pooled median is
+ * then the median of the three drawn values, which is 1 with probability
+ * 7/27, 2 with 13/27 and 3 with 7/27. The ratio is 1/3 with probability
+ * (7/27)^2 = 6.7% and 3 with the same: both beyond 2.5%, so the 95% interval
+ * is exactly [1/3, 3]. Pooling the 30 samples as one group instead gives a
+ * far narrower interval, which is what an interval blind to repetitions
+ * would claim.
+ */
+static void test_ratio_ci_groups_exact(void **state)
+{
+	double x[30];
+	const size_t ends[] = { 10, 20, 30 }, one_end[] = { 30 };
+	struct cmp_groups g = { x, ends, 3 }, pooled = { x, one_end, 1 };
+	struct cmp_ratio ci, flat;
+	struct cmp_rng r;
+
+	(void)state;
+	for (size_t i = 0; i < 30; i++)
+		x[i] = 1 + i / 10;
+	cmp_rng_seed(&r, 11);
+	assert_int_equal(cmp_ratio_ci_groups(&g, &g, 2000, 0.95, &r, &ci), 0);
+	assert_exact(ci.ratio, 1.0);
+	assert_exact(ci.lo, 1.0 / 3.0);
+	assert_exact(ci.hi, 3.0);
+	assert_int_equal(cmp_ratio_ci_groups(&pooled, &pooled, 2000, 0.95, &r, &flat), 0);
+	assert_true(flat.lo >= 0.5 && flat.hi <= 2.0);
+}
+
+/*
+ * The grouped interval depends on the values in each group, not on their
+ * order, and one group is the ordinary bootstrap, draw for draw.
+ */
+static void test_ratio_ci_groups_order(void **state)
+{
+	const double a[] = { 5, 1, 3, 8, 9, 7 }, a_perm[] = { 3, 5, 1, 7, 9, 8 };
+	const double b[] = { 4, 6, 2, 10, 11 }, b_perm[] = { 2, 4, 6, 11, 10 };
+	const size_t ea[] = { 3, 6 }, eb[] = { 3, 5 }, na = 6, nb = 5;
+	struct cmp_groups ga = { a, ea, 2 }, gb = { b, eb, 2 };
+	struct cmp_groups pa = { a_perm, ea, 2 }, pb = { b_perm, eb, 2 };
+	struct cmp_groups one_a = { a, &na, 1 }, one_b = { b, &nb, 1 };
+	struct cmp_ratio c1, c2, c3, c4;
+	struct cmp_rng r;
+
+	(void)state;
+	cmp_rng_seed(&r, 13);
+	assert_int_equal(cmp_ratio_ci_groups(&ga, &gb, 1000, 0.9, &r, &c1), 0);
+	cmp_rng_seed(&r, 13);
+	assert_int_equal(cmp_ratio_ci_groups(&pa, &pb, 1000, 0.9, &r, &c2), 0);
+	assert_memory_equal(&c1, &c2, sizeof(c1));
+	cmp_rng_seed(&r, 13);
+	assert_int_equal(cmp_ratio_ci_groups(&one_a, &one_b, 1000, 0.9, &r, &c3), 0);
+	cmp_rng_seed(&r, 13);
+	assert_int_equal(cmp_ratio_ci(a, 6, b, 5, 1000, 0.9, &r, &c4), 0);
+	assert_memory_equal(&c3, &c4, sizeof(c3));
+}
+
+static void test_ratio_ci_groups_rejected(void **state)
+{
+	const double x[] = { 1, 2, 3, 4 };
+	const size_t ok_ends[] = { 2, 4 }, empty[] = { 2, 2, 4 }, back[] = { 3, 2 };
+	struct cmp_groups ok = { x, ok_ends, 2 }, none = { x, ok_ends, 0 };
+	struct cmp_groups has_empty = { x, empty, 3 }, backwards = { x, back, 2 };
+	struct cmp_ratio ci;
+	struct cmp_rng r;
+
+	(void)state;
+	cmp_rng_seed(&r, 1);
+	assert_int_equal(cmp_ratio_ci_groups(&ok, &ok, 100, 0.95, &r, &ci), 0);
+	assert_int_equal(cmp_ratio_ci_groups(&none, &ok, 100, 0.95, &r, &ci), -1);
+	assert_int_equal(cmp_ratio_ci_groups(&ok, &has_empty, 100, 0.95, &r, &ci), -1);
+	assert_int_equal(cmp_ratio_ci_groups(&backwards, &ok, 100, 0.95, &r, &ci), -1);
 }
 
 /*
@@ -553,6 +647,10 @@ int main(void)
 		cmocka_unit_test(test_ratio_ci_reproducible),
 		cmocka_unit_test(test_ratio_ci_coverage),
 		cmocka_unit_test(test_ratio_ci_rejected),
+		cmocka_unit_test(test_ratio_ci_zero_samples),
+		cmocka_unit_test(test_ratio_ci_groups_exact),
+		cmocka_unit_test(test_ratio_ci_groups_order),
+		cmocka_unit_test(test_ratio_ci_groups_rejected),
 		cmocka_unit_test(test_ratio_ci_single),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_zero_threshold),

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compare_cmd.h"
 #include "conform_cmd.h"
 #include "env.h"
+#include "gate.h"
 #include "host.h"
 #include "run.h"
 
@@ -17,6 +19,8 @@ static void usage(FILE *f)
 		   "  run     measure the workload catalog (hvbench run --help)\n"
 		   "  conform run the conformance tests (hvbench conform --help)\n"
 		   "  show    print the table of a results file (hvbench show FILE)\n"
+		   "  compare compare results files cell by cell (hvbench compare --help)\n"
+		   "  gate    fail on a regression against a baseline (hvbench gate --help)\n"
 		   "  list    the workloads, their families, modes and CPLs\n"
 		   "  info    the environment a result would be recorded with\n"
 		   "  version\n\n"
@@ -93,6 +97,10 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1, command);
 	if (!strcmp(argv[1], "conform"))
 		return conform_main(argc - 1, argv + 1, command);
+	if (!strcmp(argv[1], "gate"))
+		return gate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return show_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cell by cell comparison of two sets of benchmark results (a results file
+ * or a baseline): which cells both hold, the U test and the bootstrap
+ * interval of the ratio of medians on their raw samples, and the verdict
+ * (compare_stats.h). Shared by hvbench compare and hvbench gate.
+ */
+#ifndef COMPARE_H
+#define COMPARE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compare_stats.h"
+#include "results_cells.h"
+
+/* The threshold of a cell in percent, or NAN when the cell is not to be judged. */
+typedef double (*compare_threshold_fn)(const struct results_cell *c, void *ctx);
+
+struct compare_opts {
+	double alpha;		/* significance level of the U test */
+	double level;		/* confidence level of the ratio's interval */
+	unsigned resamples;	/* bootstrap resamples per cell */
+	uint64_t seed;		/* with the cell's key, seeds each cell's bootstrap */
+	compare_threshold_fn threshold;
+	void *threshold_ctx;
+};
+
+enum compare_state {
+	COMPARE_DONE,		/* both ok with samples: mwu, ci, verdict hold */
+	COMPARE_ONLY_A,		/* b has no such cell */
+	COMPARE_ONLY_B,
+	COMPARE_NOT_OK,		/* either is not ok (why says which and how) */
+	COMPARE_NO_SAMPLES,	/* ok, but kept no samples to test */
+	COMPARE_IGNORED,	/* the threshold function said not to judge it */
+};
+
+struct compare_row {
+	const struct results_cell *a, *b;	/* either may be NULL (ONLY_*) */
+	enum compare_state state;
+	/* a was ok and b is not: hung, crashed, failed or became unavailable */
+	bool broke;
+	char why[256];		/* when not DONE: one line */
+	double threshold_pct;	/* NAN when IGNORED */
+	struct cmp_mwu mwu;
+	struct cmp_ratio ci;
+	enum cmp_verdict verdict;
+};
+
+/*
+ * Compare every cell of a with b's cell of the same key, in a's order, then
+ * b's cells a lacks. *rows is malloc'ed (free it). 0, or -1 if out of memory.
+ */
+int compare_sets(const struct results_set *a, const struct results_set *b,
+		 const struct compare_opts *o, struct compare_row **rows, size_t *n);
+
+/* Defaults of hvbench compare and gate. */
+#define COMPARE_ALPHA 0.05
+#define COMPARE_LEVEL 0.95
+#define COMPARE_RESAMPLES 1000u
+#define COMPARE_SEED 20261125u
+
+#endif

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvbench compare A.json B.json [C.json ...]: every benchmark cell of each
+ * file against the first file's, with the ratio of medians, its interval,
+ * a significance test and a verdict.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_cmd.h"
+#include "compare_env.h"
+#include "compare_out.h"
+
+#define MAX_FILES 16
+
+enum format { FMT_TABLE, FMT_MD, FMT_CSV, FMT_JSON };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hvbench compare [options] BASE.json OTHER.json [MORE.json ...]\n"
+		"Compare every benchmark cell (workload, mode, target, CPL) of each file with\n"
+		"the first file's: medians, ratio to the base with a bootstrap confidence\n"
+		"interval over repetitions, a Mann-Whitney U test on the raw samples, and a\n"
+		"verdict: faster, slower or no significant change (docs/compare.md).\n\n"
+		"  --format table|md|csv|json  output (default table)\n"
+		"  --labels A,B,...     names of the files in the output (default: file names)\n"
+		"  --threshold PCT      a change must be at least this large (default 0)\n"
+		"  --alpha A            significance level of the U test (default %g)\n"
+		"  --level L            confidence level of the interval (default %g)\n"
+		"  --resamples N        bootstrap resamples per cell (default %u)\n"
+		"  --seed S             bootstrap seed (default %u): same seed, same intervals\n"
+		"  --out FILE           write the output to FILE instead of stdout\n\n"
+		"Warnings about differences between the files' environments go to stderr.\n"
+		"Exit status: 0 compared; 2 usage, or a file unreadable, not benchmark\n"
+		"results, or of another schema version than the first.\n",
+		COMPARE_ALPHA, COMPARE_LEVEL, COMPARE_RESAMPLES, COMPARE_SEED);
+}
+
+static double flat_threshold(const struct results_cell *c, void *ctx)
+{
+	(void)c;
+	return *(const double *)ctx;
+}
+
+int compare_parse_double(const char *s, double lo, double hi, bool lo_open, double *out)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(x) || x > hi || x < lo || (lo_open && x == lo))
+		return -1;
+	*out = x;
+	return 0;
+}
+
+int compare_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+int compare_load_sets(struct results_set *sets, char **paths, size_t n, const char *labels,
+		      const char *cmd)
+{
+	char why[512];
+
+	for (size_t i = 0; i < n; i++) {
+		if (results_set_load(&sets[i], paths[i], why, sizeof(why))) {
+			fprintf(stderr, "hvbench %s: %s\n", cmd, why);
+			return -1;
+		}
+		if (json_integer_value(json_object_get(sets[i].doc, "schema_version")) !=
+		    json_integer_value(json_object_get(sets[0].doc, "schema_version"))) {
+			fprintf(stderr, "hvbench %s: %s: schema_version %lld, but %s has %lld: "
+				"results of different versions are not compared\n", cmd, paths[i],
+				json_integer_value(json_object_get(sets[i].doc, "schema_version")),
+				paths[0],
+				json_integer_value(json_object_get(sets[0].doc, "schema_version")));
+			return -1;
+		}
+	}
+	if (results_sets_label(sets, n, labels)) {
+		fprintf(stderr, "hvbench %s: --labels needs %zu non-empty names under 64 bytes, "
+			"separated by commas\n", cmd, n);
+		return -1;
+	}
+	return 0;
+}
+
+static int format_parse(const char *s, enum format *f)
+{
+	static const char *const names[] = { "table", "md", "csv", "json" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*f = (enum format)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int output_write(const struct comparison *c, enum format fmt, FILE *f)
+{
+	switch (fmt) {
+	case FMT_TABLE:
+		compare_out_table(f, c);
+		break;
+	case FMT_MD:
+		compare_out_md(f, c);
+		break;
+	case FMT_CSV:
+		compare_out_csv(f, c);
+		break;
+	case FMT_JSON:
+		if (compare_out_json(f, c))
+			return -1;
+		break;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int compare_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "level", required_argument, NULL, 'L' },
+		{ "resamples", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct compare_opts o = {
+		.alpha = COMPARE_ALPHA, .level = COMPARE_LEVEL, .resamples = COMPARE_RESAMPLES,
+		.seed = COMPARE_SEED, .threshold = flat_threshold,
+	};
+	struct results_set sets[MAX_FILES] = { 0 };
+	struct compare_row *rows[MAX_FILES] = { 0 };
+	size_t nr_rows[MAX_FILES] = { 0 }, n = 0;
+	struct compare_warnings warnings = { 0 };
+	const char *labels = NULL, *out = NULL;
+	enum format fmt = FMT_TABLE;
+	double threshold = 0;
+	uint64_t u;
+	int c, ret = COMPARE_EXIT_INPUT;
+	FILE *f = stdout;
+
+	o.threshold_ctx = &threshold;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (format_parse(optarg, &fmt))
+				return compare_usage_error("compare", "--format takes table, md, csv "
+							   "or json");
+			break;
+		case 'l':
+			labels = optarg;
+			break;
+		case 't':
+			if (compare_parse_double(optarg, 0, 1000, false, &threshold))
+				return compare_usage_error("compare", "--threshold takes a "
+							   "percentage, 0 to 1000");
+			break;
+		case 'a':
+			if (compare_parse_double(optarg, 0, 1, true, &o.alpha))
+				return compare_usage_error("compare", "--alpha takes a number in "
+							   "(0, 1]");
+			break;
+		case 'L':
+			if (compare_parse_double(optarg, 0, 1, true, &o.level) || o.level == 1)
+				return compare_usage_error("compare", "--level takes a number in "
+							   "(0, 1)");
+			break;
+		case 'r':
+			if (compare_parse_u64(optarg, 1000000, &u) || !u)
+				return compare_usage_error("compare", "--resamples takes 1 to "
+							   "1000000");
+			o.resamples = (unsigned)u;
+			break;
+		case 's':
+			if (compare_parse_u64(optarg, INT64_MAX, &o.seed))
+				return compare_usage_error("compare", "--seed takes a whole number "
+							   "up to 2^63 - 1");
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return compare_usage_error("compare", NULL);
+		}
+	}
+	n = (size_t)(argc - optind);
+	if (n < 2 || n > MAX_FILES)
+		return compare_usage_error("compare", "give 2 to 16 results files, the base first");
+	if (compare_load_sets(sets, argv + optind, n, labels, "compare"))
+		goto out;
+	for (size_t i = 1; i < n; i++)
+		if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,
+				     sets[i].label) ||
+		    compare_sets(&sets[0], &sets[i], &o, &rows[i - 1], &nr_rows[i - 1])) {
+			fprintf(stderr, "hvbench compare: out of memory\n");
+			goto out;
+		}
+	for (size_t i = 0; i < warnings.n; i++)
+		fprintf(stderr, "hvbench compare: warning: %s\n", warnings.lines[i]);
+	if (out && !(f = fopen(out, "w"))) {
+		fprintf(stderr, "hvbench compare: %s: cannot write: %s\n", out, strerror(errno));
+		goto out;
+	}
+	{
+		struct comparison cmp = {
+			.sets = sets, .nr_sets = n, .rows = rows, .nr_rows = nr_rows,
+			.opts = &o, .threshold_pct = threshold, .warnings = &warnings,
+		};
+
+		ret = output_write(&cmp, fmt, f) ? COMPARE_EXIT_INPUT : 0;
+	}
+	if (f != stdout && fclose(f))
+		ret = COMPARE_EXIT_INPUT;
+	if (ret)
+		fprintf(stderr, "hvbench compare: %s: write failed\n", out ? out : "stdout");
+out:
+	for (size_t i = 0; i < n && i < MAX_FILES; i++) {
+		free(rows[i]);
+		results_set_free(&sets[i]);
+	}
+	compare_warnings_free(&warnings);
+	return ret;
+}
+
+int compare_usage_error(const char *cmd, const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "hvbench %s: %s (hvbench %s --help)\n", cmd, msg, cmd);
+	else
+		fprintf(stderr, "hvbench %s: bad usage (hvbench %s --help)\n", cmd, cmd);
+	return COMPARE_EXIT_INPUT;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_env.h"
+
+/*
+ * The fields that change what a figure means, as paths from the document's
+ * root. Hostname, capture times and the like are left out: they always
+ * differ and mean nothing.
+ */
+static const char *const env_fields[] = {
+	"environment.cpu.vendor",
+	"environment.cpu.model_name",
+	"environment.cpu.family",
+	"environment.cpu.model",
+	"environment.cpu.stepping",
+	"environment.cpu.microcode",
+	"environment.cpu.nr_online_cpus",
+	"environment.kernel.release",
+	"environment.kvm.backend",
+	"environment.kvm.backend_parameters",
+	"environment.kvm.kvm_parameters.halt_poll_ns",
+	"environment.kvm.kvm_parameters.tdp_mmu",
+	"environment.host_is_guest.signature",
+	"environment.mitigations",
+	"environment.power.scaling_governor",
+	"environment.power.boost",
+	"settings.suite",
+	"settings.target_ms",
+	"settings.max_samples",
+	"settings.pinning",
+	"settings.probes.ebpf",
+	"settings.debug_pio_delay_ns",
+};
+
+static const json_t *path_get(const json_t *doc, const char *path)
+{
+	char part[64];
+
+	while (doc && *path) {
+		size_t n = strcspn(path, ".");
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, path);
+		doc = json_object_get(doc, part);
+		path += n + (path[n] == '.');
+	}
+	return doc;
+}
+
+/* A value as one short printable line. */
+static void value_text(const json_t *v, char *buf, size_t len)
+{
+	char *s;
+
+	if (!v) {
+		snprintf(buf, len, "(not recorded)");
+		return;
+	}
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+	snprintf(buf, len, "%.80s%s", s ? s : "?", s && strlen(s) > 80 ? "..." : "");
+	free(s);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int warning_add(struct compare_warnings *w, const char *field, const char *ta,
+		       const char *la, const char *tb, const char *lb)
+{
+	char **lines = realloc(w->lines, (w->n + 1) * sizeof(*lines));
+
+	if (!lines)
+		return -1;
+	w->lines = lines;
+	if (asprintf(&w->lines[w->n], "%s differs: %s in %s, %s in %s", field, ta, la, tb,
+		     lb) < 0)
+		return -1;
+	w->n++;
+	return 0;
+}
+
+int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la,
+		     const json_t *b, const char *lb)
+{
+	for (size_t i = 0; i < sizeof(env_fields) / sizeof(env_fields[0]); i++) {
+		const json_t *va = path_get(a, env_fields[i]), *vb = path_get(b, env_fields[i]);
+		char ta[96], tb[96];
+
+		if ((!va && !vb) || (va && vb && json_equal(va, vb)))
+			continue;
+		value_text(va, ta, sizeof(ta));
+		value_text(vb, tb, sizeof(tb));
+		if (warning_add(w, env_fields[i], ta, la, tb, lb))
+			return -1;
+	}
+	return 0;
+}
+
+void compare_warnings_free(struct compare_warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->lines[i]);
+	free(w->lines);
+	w->lines = NULL;
+	w->n = 0;
+}

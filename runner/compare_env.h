@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What differs between the places and ways two results files were made,
+ * among the things that change the figures: the CPU, the kernel, the KVM
+ * backend and its settings, the hypervisor underneath, and the run's own
+ * settings. hvbench compare and gate warn with these lines; they do not
+ * refuse, since comparing instance types is what compare is for.
+ */
+#ifndef COMPARE_ENV_H
+#define COMPARE_ENV_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct compare_warnings {
+	char **lines;
+	size_t n;
+};
+
+/*
+ * Append to w one line per difference between documents a and b (labelled
+ * la and lb), quoting both values. 0, or -1 if out of memory.
+ */
+int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la,
+		     const json_t *b, const char *lb);
+
+void compare_warnings_free(struct compare_warnings *w);
+
+#endif

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results_cells.h"
+#include "results_read.h"
+#include "stats.h"
+
+static int fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Append the kept samples of one ok repetition; a repetition that kept none adds no group. */
+static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size_t ri,
+		      size_t *cap, char *why, size_t wl)
+{
+	const json_t *samples = json_object_get(rep, "samples"), *v;
+	size_t n, i;
+
+	if (!json_is_array(samples))
+		return fail(why, wl, "results[%zu].repetitions[%zu] is ok but has no samples array",
+			    ci, ri);
+	n = json_array_size(samples);
+	if (!n)
+		return 0;
+	if (c->n + n > *cap) {
+		size_t want = (c->n + n) * 2;
+		double *x = realloc(c->samples, want * sizeof(*x));
+
+		if (!x)
+			return fail(why, wl, "out of memory");
+		c->samples = x;
+		*cap = want;
+	}
+	json_array_foreach(samples, i, v) {
+		double t = json_number_value(v);
+
+		if (!json_is_number(v) || !isfinite(t) || t < 0)
+			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is not a "
+				    "time (a number of ns, 0 or more)", ci, ri, i);
+		c->samples[c->n++] = t;
+	}
+	c->ends[c->nr_reps++] = c->n;
+	return 0;
+}
+
+static int cell_gather(struct results_cell *c, json_t *r, size_t ci, char *why, size_t wl)
+{
+	const json_t *reps = json_object_get(r, "repetitions"), *rep, *cpl;
+	size_t cap = 0, ri;
+	double *sorted;
+
+	c->json = r;
+	c->workload = json_string_value(json_object_get(r, "workload"));
+	c->mode = json_string_value(json_object_get(r, "mode"));
+	c->target = json_string_value(json_object_get(r, "target"));
+	c->status = json_string_value(json_object_get(r, "status"));
+	c->reason = json_string_value(json_object_get(r, "reason"));
+	cpl = json_object_get(r, "cpl");
+	c->cpl = json_is_integer(cpl) ? (int)json_integer_value(cpl) : -1;
+	c->probes_off = json_is_true(json_object_get(r, "probes_off"));
+	c->p50 = NAN;
+	if (!json_is_array(reps))
+		return fail(why, wl, "results[%zu].repetitions is missing or not an array", ci);
+	if (json_array_size(reps) > RESULTS_MAX_REPS)
+		return fail(why, wl, "results[%zu] has %zu repetitions, more than %u", ci,
+			    json_array_size(reps), RESULTS_MAX_REPS);
+	c->ends = malloc((json_array_size(reps) + 1) * sizeof(*c->ends));
+	if (!c->ends)
+		return fail(why, wl, "out of memory");
+	json_array_foreach(reps, ri, rep) {
+		const json_t *st = json_object_get(rep, "status");
+
+		if (!json_is_object(rep) || !json_is_string(st))
+			return fail(why, wl, "results[%zu].repetitions[%zu] has no status", ci, ri);
+		if (!strcmp(json_string_value(st), "ok") &&
+		    rep_gather(c, rep, ci, ri, &cap, why, wl))
+			return -1;
+	}
+	if (!c->n)
+		return 0;
+	sorted = malloc(c->n * sizeof(*sorted));
+	if (!sorted)
+		return fail(why, wl, "out of memory");
+	memcpy(sorted, c->samples, c->n * sizeof(*sorted));
+	c->p50 = stats_median_inplace(sorted, c->n);
+	free(sorted);
+	return 0;
+}
+
+static int key_equal(const struct results_cell *a, const struct results_cell *b)
+{
+	return a->cpl == b->cpl && a->probes_off == b->probes_off &&
+	       !strcmp(a->workload, b->workload) && !strcmp(a->mode, b->mode) &&
+	       !strcmp(a->target, b->target);
+}
+
+const struct results_cell *results_set_find(const struct results_set *s,
+					    const struct results_cell *c)
+{
+	for (size_t i = 0; i < s->nr_cells; i++)
+		if (key_equal(&s->cells[i], c))
+			return &s->cells[i];
+	return NULL;
+}
+
+const char *results_cell_target(const struct results_cell *c)
+{
+	return c->probes_off ? "refvmm-np" : c->target;
+}
+
+void results_cell_key(const struct results_cell *c, char *buf, size_t len)
+{
+	if (c->cpl < 0)
+		snprintf(buf, len, "%s/%s/%s/-", c->workload, c->mode, results_cell_target(c));
+	else
+		snprintf(buf, len, "%s/%s/%s/%d", c->workload, c->mode, results_cell_target(c),
+			 c->cpl);
+}
+
+int results_set_from_doc(struct results_set *s, json_t *doc, char *why, size_t wl)
+{
+	const json_t *results = json_object_get(doc, "results");
+	size_t n = json_array_size(results);
+
+	s->kind = json_string_value(json_object_get(doc, "kind"));
+	if (!strcmp(s->kind, "conform"))
+		return fail(why, wl, "a conformance results file (kind conform): this takes "
+			    "benchmark results (hvbench run)");
+	if (strcmp(s->kind, "run") && strcmp(s->kind, "baseline"))
+		return fail(why, wl, "kind \"%.40s\": not benchmark results (run or baseline)",
+			    s->kind);
+	s->cells = calloc(n ? n : 1, sizeof(*s->cells));
+	if (!s->cells)
+		return fail(why, wl, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct results_cell *c = &s->cells[i];
+		char key[3 * RESULTS_MAX_NAME + 16];
+
+		s->nr_cells++;
+		if (cell_gather(c, json_array_get(results, i), i, why, wl))
+			return -1;
+		if (results_set_find(s, c) != c) {
+			results_cell_key(c, key, sizeof(key));
+			return fail(why, wl, "results[%zu] repeats the cell %s", i, key);
+		}
+	}
+	return 0;
+}
+
+int results_set_load(struct results_set *s, const char *path, char *why, size_t wl)
+{
+	char reason[256];
+
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	s->doc = results_load(path, reason, sizeof(reason));
+	if (!s->doc)
+		return fail(why, wl, "%s: %s", path, reason);
+	if (results_set_from_doc(s, s->doc, reason, sizeof(reason)))
+		return fail(why, wl, "%s: %s", path, reason);
+	return 0;
+}
+
+void results_set_free(struct results_set *s)
+{
+	for (size_t i = 0; i < s->nr_cells; i++) {
+		free(s->cells[i].samples);
+		free(s->cells[i].ends);
+	}
+	free(s->cells);
+	json_decref(s->doc);
+	memset(s, 0, sizeof(*s));
+}
+
+static void label_from_path(char *label, size_t len, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".json"))
+		n -= 5;
+	snprintf(label, len, "%.*s", (int)n, base);
+	for (char *q = label; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == ',')
+			*q = '?';
+}
+
+static bool label_taken(const struct results_set *sets, size_t i, const char *label)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(sets[j].label, label))
+			return true;
+	return false;
+}
+
+int results_sets_label(struct results_set *sets, size_t n, const char *labels)
+{
+	if (labels) {
+		const char *p = labels;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strcspn(p, ",");
+
+			if (!len || len >= sizeof(sets[i].label))
+				return -1;
+			snprintf(sets[i].label, sizeof(sets[i].label), "%.*s", (int)len, p);
+			for (char *q = sets[i].label; *q; q++)
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					*q = '?';
+			p += len;
+			if (*p == ',' && i + 1 < n)
+				p++;
+			else if (*p || i + 1 < n)
+				return -1;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char base[sizeof(sets[i].label) - 12];
+
+		label_from_path(base, sizeof(base), sets[i].path);
+		snprintf(sets[i].label, sizeof(sets[i].label), "%s", base);
+		for (int k = 2; label_taken(sets, i, sets[i].label); k++)
+			snprintf(sets[i].label, sizeof(sets[i].label), "%s-%d", base, k);
+	}
+	return 0;
+}

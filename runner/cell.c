@@ -60,7 +60,7 @@ void cell_summarize(struct cell *c)
 	free(all);
 }
 
-static json_t *summary_json(const struct stats_summary *s)
+json_t *cell_summary_json(const struct stats_summary *s)
 {
 	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], "
 			 "s:{s:I, s:I, s:I}}",
@@ -167,7 +167,7 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	if (c->nr_reps && strcmp(cell_status(c), "ok"))
 		json_object_set_new(o, "reason", json_string(c->reps[0].why));
 	if (c->have_summary) {
-		json_object_set_new(o, "summary", summary_json(&c->sum));
+		json_object_set_new(o, "summary", cell_summary_json(&c->sum));
 		json_object_set_new(o, "timer_ns", json_real(c->timer_ns));
 	}
 	json_object_set_new(o, "per_op", costs_json(c));

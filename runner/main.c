@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "compare_cmd.h"
 #include "conform_cmd.h"
 #include "env.h"
@@ -21,6 +22,7 @@ static void usage(FILE *f)
 		   "  show    print the table of a results file (hvbench show FILE)\n"
 		   "  compare compare results files cell by cell (hvbench compare --help)\n"
 		   "  gate    fail on a regression against a baseline (hvbench gate --help)\n"
+		   "  baseline record  merge runs into a baseline (hvbench baseline --help)\n"
 		   "  list    the workloads, their families, modes and CPLs\n"
 		   "  info    the environment a result would be recorded with\n"
 		   "  version\n\n"
@@ -97,6 +99,8 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1, command);
 	if (!strcmp(argv[1], "conform"))
 		return conform_main(argc - 1, argv + 1, command);
+	if (!strcmp(argv[1], "baseline"))
+		return baseline_main(argc - 1, argv + 1, command);
 	if (!strcmp(argv[1], "gate"))
 		return gate_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))

@@ -47,6 +47,10 @@ struct gate_args {
 	bool quiet;
 };
 
+/* args_parse's answer to --help: not an exit status. */
+#define GATE_HELP (-1)
+
+/* 0, GATE_HELP, or the exit status of a usage error. */
 static int args_parse(int argc, char **argv, struct gate_args *a)
 {
 	static const struct option longopts[] = {
@@ -110,7 +114,7 @@ static int args_parse(int argc, char **argv, struct gate_args *a)
 			break;
 		case 'h':
 			usage(stdout);
-			return 1;
+			return GATE_HELP;
 		default:
 			return compare_usage_error("gate", NULL);
 		}
@@ -155,7 +159,7 @@ int gate_main(int argc, char **argv)
 
 	r = args_parse(argc, argv, &a);
 	if (r)
-		return r > 0 ? 0 : COMPARE_EXIT_INPUT;
+		return r == GATE_HELP ? 0 : r;
 	th.default_pct = a.pct;
 	a.opts.threshold_ctx = &th;
 	if (a.thresholds && gate_thresholds_load(&th, a.thresholds, why, sizeof(why))) {

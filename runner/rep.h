@@ -32,6 +32,7 @@ struct rep_opts {
 	size_t payload_size;
 	const char *payload_path; /* for external VMMs */
 	struct rep_probes *probes; /* host-side probes for refvmm repetitions, or NULL */
+	uint32_t debug_pio_delay_ns; /* refvmm: vm_config.debug_pio_delay_ns (0: honest) */
 };
 
 /* Per-operation costs from the KVM statistics and CPU clocks at the marks. */

@@ -437,6 +437,24 @@ static int header_check(struct verdict *v, json_t *doc)
 	return 0;
 }
 
+/*
+ * The one setting hvbench show reads: a run made slower on purpose
+ * (--debug-pio-delay-ns) must not pass for an honest one.
+ */
+static int settings_check(struct verdict *v, const json_t *doc)
+{
+	const json_t *settings, *j;
+
+	if (field_check(v, doc, "", "settings", WANT_OBJECT | WANT_NULL | WANT_ABSENT, &settings) ||
+	    field_check(v, settings, "settings.", "debug_pio_delay_ns", WANT_INTEGER | WANT_ABSENT,
+			&j))
+		return -1;
+	if (j && json_integer_value(j) < 0)
+		return refuse(v, "settings.debug_pio_delay_ns is %lld, not a delay",
+			      (long long)json_integer_value(j));
+	return 0;
+}
+
 static int doc_check(struct verdict *v, json_t *doc)
 {
 	const json_t *arr;
@@ -444,7 +462,7 @@ static int doc_check(struct verdict *v, json_t *doc)
 	if (!json_is_object(doc))
 		return refuse(v, "not a results file: the document is %s, not an object",
 			      json_kind(doc));
-	if (schema_check(v, doc) || header_check(v, doc))
+	if (schema_check(v, doc) || header_check(v, doc) || settings_check(v, doc))
 		return -1;
 	if (!strcmp(json_string_value(json_object_get(doc, "kind")), "conform") &&
 	    conformance_check(v, doc))

@@ -47,6 +47,7 @@ struct run_opts {
 	size_t max_samples, max_raw;
 	const char *out, *csv, *payload;
 	const char *perf_events;	/* --perf-events, or NULL */
+	uint32_t pio_delay_ns;	/* --debug-pio-delay-ns: refvmm made slower on purpose */
 	bool pin, quiet, probes, probe_overhead;
 };
 
@@ -86,7 +87,12 @@ static void usage(FILE *f)
 		"                       rNNNN raw events, libpfm4 names when built with it)\n"
 		"  --probe-overhead     measure every refvmm cell a second time without probes,\n"
 		"                       interleaved, and report the difference (probe_overhead)\n"
-		"  --quiet              no progress or table\n\n"
+		"  --quiet              no progress or table\n"
+		"  --debug-pio-delay-ns N\n"
+		"                       debugging: refvmm busy-waits N ns (0 to 10000000) in\n"
+		"                       every port I/O exit it handles, so the run is slower\n"
+		"                       for real, to test that regression detection notices;\n"
+		"                       recorded in the file's settings, flagged by show\n\n"
 		"Exit status: 0 every cell measured or reported unavailable; 1 a cell hung,\n"
 		"crashed or failed (the rest is measured and written); 64 usage; 65 unusable\n"
 		"payload; 73 the results file cannot be written.\n");
@@ -151,10 +157,11 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "perf-events", required_argument, NULL, 'E' },
 		{ "probe-overhead", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "debug-pio-delay-ns", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long reps = 0, target = 0, max_samples = 0, keep = 0;
+	unsigned long reps = 0, target = 0, max_samples = 0, keep = 0, delay = 0;
 	bool keep_set = false;
 	int c;
 
@@ -231,6 +238,12 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'D':
+			if (strcmp(optarg, "0") && !uint_parse(optarg, VM_PIO_DELAY_MAX_NS, &delay))
+				return fprintf(stderr, "hvbench run: --debug-pio-delay-ns is 0 to %u\n",
+					       VM_PIO_DELAY_MAX_NS), -1;
+			o->pio_delay_ns = (uint32_t)delay;
 			break;
 		case 'h':
 			usage(stdout);
@@ -343,12 +356,13 @@ static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pi
 	for (unsigned int c = 0; c <= 3; c += 3)
 		if (o->cpls & (1u << c))
 			json_array_append_new(cpls, json_integer(c));
-	return json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?}", "suite",
+	return json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?, s:I}", "suite",
 			 o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
 			 cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
 			 "max_samples", (json_int_t)o->max_samples, "pinning",
 			 plans_json(pins), "kvm_available", kvm,
-			 "kvm_unavailable_why", kvm_why);
+			 "kvm_unavailable_why", kvm_why, "debug_pio_delay_ns",
+			 (json_int_t)o->pio_delay_ns);
 }
 
 static void progress(const struct run_opts *o, size_t done, size_t total, const struct cell *c,
@@ -376,6 +390,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.payload_size = x->payload.size,
 		.payload_path = x->payload.path,
 		.probes = c->probes_off ? NULL : x->probes,
+		.debug_pio_delay_ns = o->pio_delay_ns,
 	};
 
 	struct timespec t0, t1;
@@ -521,6 +536,9 @@ int run_main(int argc, char **argv, const char *command)
 
 	if (opts_parse(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.pio_delay_ns && !o.quiet)
+		fprintf(stderr, "hvbench run: --debug-pio-delay-ns %u: refvmm's port I/O exits are "
+			"slowed on purpose (the results file says so)\n", o.pio_delay_ns);
 	n = plan_make(&o, NULL, 0);
 	if (!n) {
 		fprintf(stderr, "hvbench run: no workload matches (see hvbench list)\n");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `hvbench show FILE`: the summary table of a results file, as `hvbench
- * run` prints it at the end, under one line saying what the file is.
+ * run` prints it at the end, under one line saying what the file is (and
+ * one more if the run was slowed on purpose).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,18 @@ static void show_header(FILE *f, const json_t *doc)
 	fputc('\n', f);
 }
 
+/* A run made slower on purpose (hvbench run --debug-pio-delay-ns) says so above its figures. */
+static void show_debug_delay(FILE *f, const json_t *doc)
+{
+	json_int_t ns = json_integer_value(
+		json_object_get(json_object_get(doc, "settings"), "debug_pio_delay_ns"));
+
+	if (ns > 0)
+		fprintf(f, "WARNING: slowed on purpose (--debug-pio-delay-ns %lld): every port I/O "
+			   "exit refvmm handled took %lld ns longer; not an honest measurement\n",
+			(long long)ns, (long long)ns);
+}
+
 int show_main(int argc, char **argv)
 {
 	struct table_row *rows;
@@ -75,6 +88,7 @@ int show_main(int argc, char **argv)
 		return EXIT_BAD_RESULTS;
 	}
 	show_header(stdout, doc);
+	show_debug_delay(stdout, doc);
 	table_print(stdout, rows, n);
 	free(rows);
 	json_decref(doc);

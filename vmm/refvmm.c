@@ -57,6 +57,10 @@ static const char usage_text[] =
 	"  --fault NAME          misbehave on purpose, to show a conformance test\n"
 	"                        catches it (repeatable); NAME is one of:\n"
 	"%s"
+	"  --debug-pio-delay-ns N\n"
+	"                        busy-wait N ns (0 to 10000000) in every port I/O\n"
+	"                        exit refvmm handles: a VMM slower for real, to test\n"
+	"                        that regression detection notices\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status:\n"
@@ -109,6 +113,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		OPT_HUGE,
 		OPT_STATS,
 		OPT_FAULT,
+		OPT_PIO_DELAY,
 	};
 	static const struct option longopts[] = {
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -119,6 +124,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "hugepages", no_argument, NULL, OPT_HUGE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "fault", required_argument, NULL, OPT_FAULT },
+		{ "debug-pio-delay-ns", required_argument, NULL, OPT_PIO_DELAY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -176,6 +182,12 @@ static int options_parse(int argc, char **argv, struct options *o)
 			if (fault < 0)
 				return usage_error("--fault: no fault called '%s'", optarg);
 			o->vm.faults |= (uint32_t)fault;
+			break;
+		case OPT_PIO_DELAY:
+			if (!parse_u64(optarg, &n) || n > VM_PIO_DELAY_MAX_NS)
+				return usage_error("--debug-pio-delay-ns takes nanoseconds from 0 to "
+						   "10000000, not '%s'", optarg);
+			o->vm.debug_pio_delay_ns = (uint32_t)n;
 			break;
 		case 'h':
 			usage_print();

@@ -7,6 +7,7 @@
  * a payload poking at a device refvmm lacks is worth knowing about.
  */
 #include <string.h>
+#include <time.h>
 
 #include "vcpu.h"
 
@@ -45,6 +46,24 @@ static bool run_goes_on(const struct vcpu *v)
 	return !atomic_load(&v->vm->stopping) && !atomic_load(&v->vm->done);
 }
 
+/*
+ * vm_config.debug_pio_delay_ns: the exit's handling takes that much longer,
+ * as in a slower VMM.  A busy wait on the monotonic clock, not a sleep: a
+ * sleep would hand the CPU to the scheduler and wake up tens of
+ * microseconds late, changing more than the delay.
+ */
+static void pio_delay(uint32_t ns)
+{
+	struct timespec t0, t;
+	uint64_t spent;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		spent = (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000ull + t.tv_nsec - t0.tv_nsec;
+	} while (spent < ns);
+}
+
 static bool exit_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -63,6 +82,8 @@ static bool exit_io(struct vcpu *v)
 			  run->io.count, (unsigned long long)run->io.data_offset);
 		return false;
 	}
+	if (v->vm->cfg.debug_pio_delay_ns)
+		pio_delay(v->vm->cfg.debug_pio_delay_ns);
 	/* A string instruction (rep outsb) arrives as one exit with count > 1. */
 	for (uint32_t i = 0; i < run->io.count; i++) {
 		a.data = (uint8_t *)run + run->io.data_offset + (uint64_t)i * a.size;

@@ -76,6 +76,9 @@ static int config_check(const struct vm_config *cfg, int kvm_fd, struct vmm_err 
 		return vmm_err_set(err, VMM_ERR_USAGE,
 				   "more than one vCPU needs the in-kernel irqchip: secondary "
 				   "vCPUs wait for INIT/SIPI from its local APICs");
+	if (cfg->debug_pio_delay_ns > VM_PIO_DELAY_MAX_NS)
+		return vmm_err_set(err, VMM_ERR_USAGE, "a PIO delay of %u ns asked for; at most %u",
+				   cfg->debug_pio_delay_ns, VM_PIO_DELAY_MAX_NS);
 	return 0;
 }
 

@@ -69,7 +69,15 @@ struct vm_config {
 	/* Accesses to unassigned ports and addresses go unreported (tests make them on purpose). */
 	bool quiet_unknown_io;
 	uint32_t faults;	/* VM_FAULT_* bits; 0 for an honest VM */
+	/*
+	 * A debugging aid: every port I/O exit refvmm handles busy-waits this
+	 * long first, so a run is slower for real (regression detection can
+	 * be tested on it).  0 for an honest VM; at most VM_PIO_DELAY_MAX_NS.
+	 */
+	uint32_t debug_pio_delay_ns;
 };
+
+#define VM_PIO_DELAY_MAX_NS 10000000u	/* 10 ms */
 
 enum vm_result {
 	VM_RESULT_NONE,

@@ -36,7 +36,7 @@ static void row_judge(struct compare_row *r, const struct compare_opts *o)
 		return;
 	}
 	if (!(a->p50 > 0)) {
-		r->state = COMPARE_NO_SAMPLES;
+		r->state = COMPARE_NO_RATIO;
 		snprintf(r->why, sizeof(r->why), "the first median is 0 ns: no ratio to take");
 		return;
 	}

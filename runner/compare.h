@@ -32,6 +32,7 @@ enum compare_state {
 	COMPARE_ONLY_B,
 	COMPARE_NOT_OK,		/* either is not ok (why says which and how) */
 	COMPARE_NO_SAMPLES,	/* ok, but kept no samples to test */
+	COMPARE_NO_RATIO,	/* the first median is 0 ns: a ratio to it means nothing */
 	COMPARE_IGNORED,	/* the threshold function said not to judge it */
 };
 

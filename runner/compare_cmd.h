@@ -10,18 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse_num.h"
 #include "results_cells.h"
 
 /* Usage errors and unusable input: compare, gate and baseline all exit with 2. */
 #define COMPARE_EXIT_INPUT 2
 
 int compare_main(int argc, char **argv);
-
-/* x in [lo, hi] (lo excluded when lo_open), finite; 0, or -1. */
-int compare_parse_double(const char *s, double lo, double hi, bool lo_open, double *out);
-
-/* A decimal whole number up to max; 0, or -1. */
-int compare_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 /*
  * Load n results files as sets (results_set_load), refuse a schema version

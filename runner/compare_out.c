@@ -26,6 +26,8 @@ const char *compare_row_outcome(const struct compare_row *r)
 		return r->broke ? "broke" : "not comparable";
 	case COMPARE_NO_SAMPLES:
 		return "no samples";
+	case COMPARE_NO_RATIO:
+		return "no ratio";
 	case COMPARE_IGNORED:
 		break;
 	}

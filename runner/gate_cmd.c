@@ -186,7 +186,7 @@ int gate_main(int argc, char **argv)
 	gate_count(&g);
 	if (!g.compared) {
 		fprintf(stderr, "hvbench gate: %s: no cell could be compared with the baseline %s "
-			"(no ok cell in common)\n", a.results, a.baseline);
+			"(none in common that both ran ok with samples to compare)\n", a.results, a.baseline);
 		goto out;
 	}
 	if (reports_write(&a, &g))

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare_cmd.h"
 #include "gate_thresholds.h"
+#include "parse_num.h"
 
 /* Larger files are not thresholds files: refused unread. */
 #define THRESHOLDS_MAX_BYTES (1u << 20)

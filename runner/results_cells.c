@@ -9,6 +9,12 @@
 #include "results_read.h"
 #include "stats.h"
 
+/*
+ * A sample over an hour is no time of one operation: refused, which also
+ * keeps the median of two samples (their sum halved) finite.
+ */
+#define SAMPLE_MAX_NS 3.6e12
+
 static int fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(char *why, size_t len, const char *fmt, ...)
@@ -51,6 +57,9 @@ static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size
 		if (!json_is_number(v) || !isfinite(t) || t < 0)
 			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is not a "
 				    "time (a number of ns, 0 or more)", ci, ri, i);
+		if (t > SAMPLE_MAX_NS)
+			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is %.3g ns, "
+				    "over an hour: not the time of one operation", ci, ri, i, t);
 		c->samples[c->n++] = t;
 	}
 	c->ends[c->nr_reps++] = c->n;

@@ -12,6 +12,7 @@
 #include "env.h"
 #include "gate.h"
 #include "host.h"
+#include "report_cmd.h"
 #include "run.h"
 
 static void usage(FILE *f)
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 		   "  run     measure the workload catalog (hvbench run --help)\n"
 		   "  conform run the conformance tests (hvbench conform --help)\n"
 		   "  show    print the table of a results file (hvbench show FILE)\n"
+		   "  report  an HTML report of results files (hvbench report --help)\n"
 		   "  compare compare results files cell by cell (hvbench compare --help)\n"
 		   "  gate    fail on a regression against a baseline (hvbench gate --help)\n"
 		   "  baseline record  merge runs into a baseline (hvbench baseline --help)\n"
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
 		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return show_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {
 		int r = no_args(argc, argv, "The workload catalog: name, family, modes, CPLs, what one "
 				"operation is;\n[quick] marks the quick suite, [qemu] what --targets qemu "

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The report's first section: which files, what made them and when,
+ * whether each is complete (an incomplete one is flagged where it cannot
+ * be missed), what in them could not be used, and every cell and
+ * repetition that did not measure, with its reason.
+ */
+#include <string.h>
+
+#include "report.h"
+#include "report_escape.h"
+#include "report_page.h"
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static void td_text(FILE *f, const char *s, size_t max, bool code)
+{
+	fputs(code ? "<td class=\"long\"><code>" : "<td class=\"long\">", f);
+	html_escape(f, s ? s : "-", max);
+	fputs(code ? "</code></td>" : "</td>", f);
+}
+
+static void file_contents(const struct report *r, size_t fi, FILE *f)
+{
+	const json_t *doc = r->files[fi].doc;
+	size_t cells = 0, ok = 0;
+
+	if (r->files[fi].conform) {
+		const json_t *c = json_object_get(doc, "conformance");
+
+		fprintf(f, "<td>%zu tests on %zu targets</td>",
+			json_array_size(json_object_get(c, "tests")),
+			json_array_size(json_object_get(c, "targets")));
+		return;
+	}
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].file == fi) {
+			cells++;
+			ok += r->cells[i].ok;
+		}
+	fprintf(f, "<td>%zu cells, %zu measured</td>", cells, ok);
+}
+
+static void files_table(struct report *r, FILE *f)
+{
+	fputs("<table><tr><th>label</th><th>file</th><th>kind</th><th>command</th>"
+	      "<th>started (UTC)</th><th>last written</th><th>complete</th><th>host, KVM</th>"
+	      "<th>contents</th></tr>\n", f);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const json_t *doc = r->files[i].doc, *env = json_object_get(doc, "environment");
+		bool complete = json_is_true(json_object_get(doc, "complete"));
+
+		fputs("<tr>", f);
+		td_text(f, r->files[i].label, 80, false);
+		td_text(f, r->files[i].path, 300, true);
+		td_text(f, str(doc, "kind"), 40, false);
+		td_text(f, str(doc, "command"), 1100, true);
+		td_text(f, str(doc, "started_at"), 40, false);
+		td_text(f, str(doc, "updated_at"), 40, false);
+		fprintf(f, "<td class=\"%s\">%s</td>", complete ? "PASS" : "FAIL",
+			complete ? "yes" : "<b>NO</b>");
+		fputs("<td>", f);
+		html_escape(f, str(env, "hostname") ? str(env, "hostname") : "-", 64);
+		fputs(", ", f);
+		html_escape(f, str(json_object_get(env, "kvm"), "backend") ?
+			       str(json_object_get(env, "kvm"), "backend") : "-", 32);
+		fputs("</td>", f);
+		file_contents(r, i, f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+void report_incomplete(const struct report *r, FILE *f)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		if (json_is_true(json_object_get(r->files[i].doc, "complete")))
+			continue;
+		fputs("<p class=\"bad\">Incomplete: ", f);
+		html_escape(f, r->files[i].label, 80);
+		fputs(" (<code>", f);
+		html_escape(f, r->files[i].path, 300);
+		fputs("</code>) was interrupted, killed or is still being written: it holds only "
+		      "the repetitions finished by ", f);
+		html_escape(f, str(r->files[i].doc, "updated_at") ?
+			       str(r->files[i].doc, "updated_at") : "its last write", 40);
+		fputs(", and cells not started are missing from it.</p>\n", f);
+	}
+}
+
+static void problems_list(const struct report *r, FILE *f)
+{
+	if (!r->nproblems)
+		return;
+	fprintf(f, "<div class=\"warn\" id=\"problems\"><p><b>%zu problem%s in the files.</b> What each one "
+		"concerns is left out of the figures; the rest is used.</p><ul>\n",
+		r->nproblems + r->problems_dropped, r->nproblems + r->problems_dropped == 1 ?
+		"" : "s");
+	for (size_t i = 0; i < r->nproblems; i++) {
+		fputs("<li>", f);
+		html_escape(f, r->problems[i], 600);
+		fputs("</li>\n", f);
+	}
+	if (r->problems_dropped)
+		fprintf(f, "<li>and %zu more</li>\n", r->problems_dropped);
+	fputs("</ul></div>\n", f);
+}
+
+static void cell_tds(const struct report *r, const struct report_cell *c, FILE *f)
+{
+	if (r->nfiles > 1)
+		td_text(f, r->files[c->file].label, 80, false);
+	td_text(f, r->workloads[c->workload].name, 128, false);
+	td_text(f, c->mode, 128, false);
+	td_text(f, c->target, 128, false);
+	report_cpl_td(f, c->cpl);
+}
+
+static void not_measured(struct report *r, FILE *f)
+{
+	size_t n = 0, reps = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct report_cell *c = &r->cells[i];
+
+		n += !c->ok;
+		reps += c->ok && c->reps_ok < c->reps;
+	}
+	report_heading(r, f, 3, "not-measured", "Cells not measured");
+	if (!n) {
+		fputs("<p>Every cell measured.</p>\n", f);
+	} else {
+		fprintf(f, "<p>%zu cell%s did not measure: no repetition was ok. They appear in no "
+			"figure below.</p>\n<table><tr>%s<th>workload</th><th>mode</th>"
+			"<th>target</th><th>CPL</th><th>status</th><th>reason</th></tr>\n", n,
+			n == 1 ? "" : "s", r->nfiles > 1 ? "<th>file</th>" : "");
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct report_cell *c = &r->cells[i];
+
+			if (c->ok)
+				continue;
+			fputs("<tr>", f);
+			cell_tds(r, c, f);
+			td_text(f, c->status, 40, false);
+			td_text(f, c->reason, 500, false);
+			fputs("</tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+	if (!reps)
+		return;
+	fprintf(f, "<p>%zu measured cell%s also had a repetition that was not ok (a cell runs no "
+		"more repetitions after one): its figures are those of the ok ones.</p>\n<table><tr>"
+		"%s<th>workload</th><th>mode</th><th>target</th><th>CPL</th><th>repetition</th>"
+		"<th>status</th><th>reason</th></tr>\n", reps, reps == 1 ? "" : "s",
+		r->nfiles > 1 ? "<th>file</th>" : "");
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct report_cell *c = &r->cells[i];
+		const json_t *rep;
+		size_t k;
+
+		if (!c->ok || c->reps_ok == c->reps)
+			continue;
+		json_array_foreach(json_object_get(c->r, "repetitions"), k, rep) {
+			const char *st = str(rep, "status");
+
+			if (st && !strcmp(st, "ok"))
+				continue;
+			fputs("<tr>", f);
+			cell_tds(r, c, f);
+			fprintf(f, "<td class=\"n\">%zu</td>", k);
+			td_text(f, st, 40, false);
+			td_text(f, str(rep, "reason"), 500, false);
+			fputs("</tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
+}
+
+void report_header(struct report *r, FILE *f)
+{
+	report_heading(r, f, 2, "files", "Files");
+	files_table(r, f);
+	problems_list(r, f);
+	if (r->ncells)
+		not_measured(r, f);
+}

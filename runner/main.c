@@ -29,9 +29,11 @@ static void usage(FILE *f)
 		   "  info    the environment a result would be recorded with\n"
 		   "  version\n\n"
 		   "Exit status: 0 success; 1 a cell hung, crashed or failed (run); 64 usage;\n"
+		   "65 unusable payload (run); 66 unreadable or invalid results file (show,\n"
+		   "report); 73 an output cannot be written (run, report).\n"
 		   "conform has its own: 0, 1 an unexpected failure, 2 usage or environment;\n"
-		   "65 unusable payload (run); 66 unreadable or invalid results file (show);\n"
-		   "73 the results file cannot be written (run).\n");
+		   "so do compare and baseline (0, 2 usage or unusable input) and gate (0, 1 a\n"
+		   "regression, 2 usage or unusable input).\n");
 }
 
 static int list_main(void)

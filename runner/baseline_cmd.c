@@ -328,7 +328,8 @@ static int record_main(int argc, char **argv, const char *command)
 	if (compare_load_sets(runs, argv + optind, n, NULL, "baseline") || runs_check(runs, n))
 		goto out;
 	doc = baseline_merge(runs, n, (size_t)keep, note, command);
-	text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10)) :
+	/* Compact: a baseline is kept in a repository, and half its size is indentation. */
+	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10)) :
 		     NULL;
 	if (!text) {
 		fprintf(stderr, "hvbench baseline: out of memory\n");

@@ -18,6 +18,7 @@
 #include "cell.h"
 #include "compare_cmd.h"
 #include "compare_env.h"
+#include "histogram.h"
 #include "results_file.h"
 #include "stats.h"
 
@@ -92,20 +93,42 @@ static int runs_check(struct results_set *runs, size_t n)
 	return ret;
 }
 
-/* A repetition as the baseline keeps it: its run, its samples cut to keep, no probes. */
+/*
+ * A repetition as the baseline keeps it: its run, its first keep samples, no
+ * probes. Its median and histogram are made again from the samples it
+ * keeps, as the cell's summary is (cell_resummarize): a baseline describes
+ * the samples it holds, so a report of it cannot show one median in a
+ * table and another in a plot.
+ */
 static json_t *rep_copy(const json_t *rep, size_t run, size_t keep)
 {
-	json_t *r = json_deep_copy(rep), *samples;
+	json_t *r = json_deep_copy(rep), *samples, *x;
+	double *v;
+	size_t n, i;
 
 	if (!r)
 		return NULL;
 	json_object_set_new(r, "run", json_integer((json_int_t)run));
 	json_object_del(r, "probes");
 	samples = json_object_get(r, "samples");
-	while (json_is_array(samples) && json_array_size(samples) > keep)
+	if (!json_is_array(samples))
+		return r;
+	while (json_array_size(samples) > keep)
 		json_array_remove(samples, json_array_size(samples) - 1);
-	if (json_is_array(samples))
-		json_object_set_new(r, "samples_kept", json_integer(json_array_size(samples)));
+	n = json_array_size(samples);
+	json_object_set_new(r, "samples_kept", json_integer((json_int_t)n));
+	if (!n)
+		return r;
+	v = malloc(n * sizeof(*v));
+	if (!v) {
+		json_decref(r);
+		return NULL;
+	}
+	json_array_foreach(samples, i, x)
+		v[i] = json_number_value(x);
+	json_object_set_new(r, "histogram", histogram_json(v, n));
+	json_object_set_new(r, "p50", json_real(stats_median_inplace(v, n)));
+	free(v);
 	return r;
 }
 
@@ -221,7 +244,7 @@ static json_t *run_info(const struct results_set *r)
 {
 	const json_t *d = r->doc;
 
-	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?}", "file", r->path,
+	return json_pack("{s:o, s:O?, s:O?, s:O?, s:O?}", "file", results_json_text(r->path),
 			 "command", json_object_get(d, "command"),
 			 "started_at", json_object_get(d, "started_at"),
 			 "updated_at", json_object_get(d, "updated_at"),
@@ -269,8 +292,8 @@ json_t *baseline_merge(struct results_set *runs, size_t n, size_t keep, const ch
 	json_object_set_new(doc, "updated_at", now_iso());
 	json_object_set_new(doc, "complete", json_true());
 	json_object_set_new(doc, "baseline",
-			    json_pack("{s:o, s:s?, s:O}", "recorded_at", now_iso(), "note", note,
-				      "runs", info));
+			    json_pack("{s:o, s:o?, s:O}", "recorded_at", now_iso(), "note",
+				      note ? results_json_text(note) : NULL, "runs", info));
 	json_object_set(doc, "results", results);
 	json_decref(results);
 	json_decref(info);
@@ -325,6 +348,8 @@ static int record_main(int argc, char **argv, const char *command)
 	n = (size_t)(argc - optind);
 	if (n < 1 || n > MAX_RUNS)
 		return compare_usage_error("baseline", "give 1 to 32 results files of hvbench run");
+	if (compare_output_clash("baseline", out, argv + optind, n))
+		return COMPARE_EXIT_INPUT;
 	if (compare_load_sets(runs, argv + optind, n, NULL, "baseline") || runs_check(runs, n))
 		goto out;
 	doc = baseline_merge(runs, n, (size_t)keep, note, command);

@@ -43,10 +43,23 @@ struct compare_row {
 	bool broke;
 	char why[256];		/* when not DONE: one line */
 	double threshold_pct;	/* NAN when IGNORED */
+	/*
+	 * What was compared, when DONE (or NO_RATIO): the first per_rep samples
+	 * of each repetition on both sides (the fewer of the two sides' longest
+	 * repetitions), n_a and n_b of them, and their medians.
+	 */
+	size_t per_rep, n_a, n_b;
+	double a_median, b_median;
 	struct cmp_mwu mwu;
 	struct cmp_ratio ci;
 	enum cmp_verdict verdict;
 };
+
+/* The median a row shows for side a (or b): the compared samples', else the cell's. */
+double compare_row_median(const struct compare_row *r, bool side_b);
+
+/* The cell a row is about: a's, or b's where a has none. */
+const struct results_cell *compare_row_cell(const struct compare_row *r);
 
 /*
  * Compare every cell of a with b's cell of the same key, in a's order, then

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare_cmd.h"
 #include "compare_env.h"
 #include "compare_out.h"
+#include "results_file.h"
 
 #define MAX_FILES 16
 
@@ -26,7 +28,7 @@ static void usage(FILE *f)
 		"Compare every benchmark cell (workload, mode, target, CPL) of each file with\n"
 		"the first file's: medians, ratio to the base with a bootstrap confidence\n"
 		"interval over repetitions, a Mann-Whitney U test on the raw samples, and a\n"
-		"verdict: faster, slower or no significant change (docs/compare.md).\n\n"
+		"verdict: faster, slower or no significant change (docs/gate.md).\n\n"
 		"  --format table|md|csv|json  output (default table)\n"
 		"  --labels A,B,...     names of the files in the output (default: file names)\n"
 		"  --threshold PCT      a change must be at least this large (default 0)\n"
@@ -131,6 +133,8 @@ int compare_main(int argc, char **argv)
 	struct compare_warnings warnings = { 0 };
 	const char *labels = NULL, *out = NULL;
 	enum format fmt = FMT_TABLE;
+	char *text = NULL;
+	size_t len = 0;
 	double threshold = 0;
 	uint64_t u;
 	int c, ret = COMPARE_EXIT_INPUT;
@@ -187,6 +191,8 @@ int compare_main(int argc, char **argv)
 	n = (size_t)(argc - optind);
 	if (n < 2 || n > MAX_FILES)
 		return compare_usage_error("compare", "give 2 to 16 results files, the base first");
+	if (out && compare_output_clash("compare", out, argv + optind, n))
+		return COMPARE_EXIT_INPUT;
 	if (compare_load_sets(sets, argv + optind, n, labels, "compare"))
 		goto out;
 	for (size_t i = 1; i < n; i++)
@@ -198,8 +204,9 @@ int compare_main(int argc, char **argv)
 		}
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "hvbench compare: warning: %s\n", warnings.lines[i]);
-	if (out && !(f = fopen(out, "w"))) {
-		fprintf(stderr, "hvbench compare: %s: cannot write: %s\n", out, strerror(errno));
+	/* --out is written whole or not at all, like every file hvbench writes. */
+	if (out && !(f = open_memstream(&text, &len))) {
+		fprintf(stderr, "hvbench compare: out of memory\n");
 		goto out;
 	}
 	{
@@ -210,10 +217,17 @@ int compare_main(int argc, char **argv)
 
 		ret = output_write(&cmp, fmt, f) ? COMPARE_EXIT_INPUT : 0;
 	}
-	if (f != stdout && fclose(f))
+	if (out) {
+		int e = results_memstream_write(f, &text, &len, out);
+
+		if (e && !ret)
+			fprintf(stderr, "hvbench compare: %s: cannot write: %s\n", out, strerror(-e));
+		ret = ret || e ? COMPARE_EXIT_INPUT : 0;
+	} else if (fflush(stdout)) {
 		ret = COMPARE_EXIT_INPUT;
-	if (ret)
-		fprintf(stderr, "hvbench compare: %s: write failed\n", out ? out : "stdout");
+	}
+	if (ret && !out)
+		fprintf(stderr, "hvbench compare: stdout: write failed\n");
 out:
 	for (size_t i = 0; i < n && i < MAX_FILES; i++) {
 		free(rows[i]);
@@ -221,6 +235,21 @@ out:
 	}
 	compare_warnings_free(&warnings);
 	return ret;
+}
+
+int compare_output_clash(const char *cmd, const char *out, char *const *inputs, size_t n)
+{
+	struct stat so, si;
+
+	if (stat(out, &so))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!stat(inputs[i], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+			fprintf(stderr, "hvbench %s: %s is also an input: refusing to write over it\n",
+				cmd, out);
+			return -1;
+		}
+	return 0;
 }
 
 int compare_usage_error(const char *cmd, const char *msg)

@@ -27,6 +27,9 @@ int compare_main(int argc, char **argv);
 int compare_load_sets(struct results_set *sets, char **paths, size_t n, const char *labels,
 		      const char *cmd);
 
+/* -1, saying so, if out is one of the inputs (the same file, by device and inode); else 0. */
+int compare_output_clash(const char *cmd, const char *out, char *const *inputs, size_t n);
+
 /* Print "hvbench CMD: MSG (hvbench CMD --help)" and return COMPARE_EXIT_INPUT. */
 int compare_usage_error(const char *cmd, const char *msg);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,37 @@ static const json_t *path_get(const json_t *doc, const char *path)
 	return doc;
 }
 
+/*
+ * json_equal, but numbers by value: 30 and 30.0 are one setting (whole
+ * numbers may be written without a fraction, docs/results.md).
+ */
+static bool json_same(const json_t *a, const json_t *b)
+{
+	const char *key;
+	const json_t *v;
+	size_t i;
+
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_is_object(a) && json_is_object(b)) {
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		json_object_foreach((json_t *)a, key, v)
+			if (!json_object_get(b, key) || !json_same(v, json_object_get(b, key)))
+				return false;
+		return true;
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		json_array_foreach(a, i, v)
+			if (!json_same(v, json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	return json_equal(a, b);
+}
+
 /* A value as one short printable line. */
 static void value_text(const json_t *v, char *buf, size_t len)
 {
@@ -61,8 +93,9 @@ static void value_text(const json_t *v, char *buf, size_t len)
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
 	snprintf(buf, len, "%.80s%s", s ? s : "?", s && strlen(s) > 80 ? "..." : "");
 	free(s);
+	/* ASCII only: no control characters, and no character cut in half at 80 bytes. */
 	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
 }
 
@@ -88,7 +121,7 @@ int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la
 		const json_t *va = path_get(a, env_fields[i]), *vb = path_get(b, env_fields[i]);
 		char ta[96], tb[96];
 
-		if ((!va && !vb) || (va && vb && json_equal(va, vb)))
+		if ((!va && !vb) || (va && vb && json_same(va, vb)))
 			continue;
 		value_text(va, ta, sizeof(ta));
 		value_text(vb, tb, sizeof(tb));

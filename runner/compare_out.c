@@ -5,6 +5,8 @@
 #include <jansson.h>
 
 #include "compare_out.h"
+#include "md_text.h"
+#include "results_file.h"
 
 void compare_fmt_ns(char *buf, size_t len, double ns)
 {
@@ -34,12 +36,6 @@ const char *compare_row_outcome(const struct compare_row *r)
 	return "ignored";
 }
 
-/* The row's cell key: b's when a lacks it. */
-static const struct results_cell *row_cell(const struct compare_row *r)
-{
-	return r->a ? r->a : r->b;
-}
-
 static void fmt_cpl(char *buf, size_t len, const struct results_cell *c)
 {
 	if (c->cpl < 0)
@@ -56,20 +52,14 @@ struct row_text {
 static void row_text(const struct compare_row *r, struct row_text *t)
 {
 	memset(t, 0, sizeof(*t));
-	fmt_cpl(t->cpl, sizeof(t->cpl), row_cell(r));
-	compare_fmt_ns(t->base, sizeof(t->base), r->a ? r->a->p50 : NAN);
-	compare_fmt_ns(t->p50, sizeof(t->p50), r->b ? r->b->p50 : NAN);
+	fmt_cpl(t->cpl, sizeof(t->cpl), compare_row_cell(r));
+	compare_fmt_ns(t->base, sizeof(t->base), compare_row_median(r, false));
+	compare_fmt_ns(t->p50, sizeof(t->p50), compare_row_median(r, true));
 	if (r->state != COMPARE_DONE)
 		return;
 	snprintf(t->ratio, sizeof(t->ratio), "%.3f", r->ci.ratio);
 	snprintf(t->ci, sizeof(t->ci), "[%.3f, %.3f]", r->ci.lo, r->ci.hi);
 	snprintf(t->p, sizeof(t->p), "%.2g", r->mwu.p);
-}
-
-static void warnings_print(FILE *f, const struct comparison *c, const char *prefix)
-{
-	for (size_t i = 0; i < c->warnings->n; i++)
-		fprintf(f, "%swarning: %s\n", prefix, c->warnings->lines[i]);
 }
 
 void compare_out_table(FILE *f, const struct comparison *c)
@@ -79,12 +69,12 @@ void compare_out_table(FILE *f, const struct comparison *c)
 	fprintf(f, "%-18s %-12s %-9s %-3s ", "workload", "mode", "target", "cpl");
 	if (many)
 		fprintf(f, "%-12s ", "file");
-	fprintf(f, "%12s %12s %7s %-18s %8s  %s\n", "base p50", "p50", "ratio", "95% CI",
+	fprintf(f, "%12s %12s %7s %-18s %8s  %s\n", "base median", "median", "ratio", "95% CI",
 		"p", "verdict");
 	for (size_t s = 1; s < c->nr_sets; s++) {
 		for (size_t i = 0; i < c->nr_rows[s - 1]; i++) {
 			const struct compare_row *r = &c->rows[s - 1][i];
-			const struct results_cell *k = row_cell(r);
+			const struct results_cell *k = compare_row_cell(r);
 			struct row_text t;
 
 			row_text(r, &t);
@@ -102,30 +92,21 @@ void compare_out_table(FILE *f, const struct comparison *c)
 	fprintf(f, "\nbase: %s (%s)", c->sets[0].label, c->sets[0].path);
 	for (size_t s = 1; s < c->nr_sets; s++)
 		fprintf(f, "; %s (%s)", c->sets[s].label, c->sets[s].path);
-	fprintf(f, "\nratio: median / the base's median, with its %g%% bootstrap interval over "
+	fprintf(f, "\nmedians of the samples compared: each repetition's first, as many on both "
+		"sides\nratio: median / the base's median, with its %g%% bootstrap interval over "
 		"repetitions; p: Mann-Whitney U; a change needs p < %g and the interval beyond "
 		"%g%%\n", c->opts->level * 100, c->opts->alpha, c->threshold_pct);
 }
 
-/* Markdown table cells: a | or a backslash in a name must not end the cell. */
-static void md_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_' || *s == '<')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-}
-
 void compare_out_md(FILE *f, const struct comparison *c)
 {
-	fprintf(f, "| workload | mode | target | cpl | file | base p50 (ns) | p50 (ns) | ratio "
+	fprintf(f, "| workload | mode | target | cpl | file | base median (ns) | median (ns) | ratio "
 		   "| %g%% CI | p | verdict |\n", c->opts->level * 100);
 	fprintf(f, "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |\n");
 	for (size_t s = 1; s < c->nr_sets; s++) {
 		for (size_t i = 0; i < c->nr_rows[s - 1]; i++) {
 			const struct compare_row *r = &c->rows[s - 1][i];
-			const struct results_cell *k = row_cell(r);
+			const struct results_cell *k = compare_row_cell(r);
 			struct row_text t;
 
 			row_text(r, &t);
@@ -148,19 +129,28 @@ void compare_out_md(FILE *f, const struct comparison *c)
 			fputs(" |\n", f);
 		}
 	}
-	fprintf(f, "\nBase: `");
+	fprintf(f, "\nBase: ");
 	md_text(f, c->sets[0].label);
-	fprintf(f, "`. Ratio: median / the base's median, with its %g%% bootstrap interval over "
+	fprintf(f, ". Medians of the samples compared (each repetition's first, as many on both "
+		"sides); ratio: median / the base's median, with its %g%% bootstrap interval over "
 		"repetitions; p: Mann-Whitney U; a change needs p < %g and the interval beyond "
 		"%g%%.\n", c->opts->level * 100, c->opts->alpha, c->threshold_pct);
-	if (c->warnings->n)
+	for (size_t i = 0; i < c->warnings->n; i++) {
+		fputs("\n> warning: ", f);
+		md_text(f, c->warnings->lines[i]);
 		fputc('\n', f);
-	warnings_print(f, c, "> ");
+	}
 }
 
-/* RFC 4180: quote a field holding a comma, a quote or a line break. */
+/*
+ * RFC 4180: quote a field holding a comma, a quote or a line break. A field
+ * a spreadsheet would take for a formula (=, +, -, @ first) gets a leading
+ * apostrophe, so a name from a file can never run as one.
+ */
 static void csv_text(FILE *f, const char *s)
 {
+	if (*s && strchr("=+-@\t\r", *s))
+		fputc('\'', f);
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
@@ -176,12 +166,12 @@ static void csv_text(FILE *f, const char *s)
 
 void compare_out_csv(FILE *f, const struct comparison *c)
 {
-	fprintf(f, "workload,mode,target,cpl,base,file,base_p50_ns,p50_ns,ratio,ci_lo,ci_hi,"
+	fprintf(f, "workload,mode,target,cpl,base,file,base_median_ns,median_ns,ratio,ci_lo,ci_hi,"
 		   "p,effect,threshold_pct,verdict,why\n");
 	for (size_t s = 1; s < c->nr_sets; s++) {
 		for (size_t i = 0; i < c->nr_rows[s - 1]; i++) {
 			const struct compare_row *r = &c->rows[s - 1][i];
-			const struct results_cell *k = row_cell(r);
+			const struct results_cell *k = compare_row_cell(r);
 			struct row_text t;
 
 			row_text(r, &t);
@@ -194,8 +184,8 @@ void compare_out_csv(FILE *f, const struct comparison *c)
 			csv_text(f, c->sets[0].label);
 			fputc(',', f);
 			csv_text(f, c->sets[s].label);
-			fprintf(f, ",%s,%s", r->a && !isnan(r->a->p50) ? t.base : "",
-				r->b && !isnan(r->b->p50) ? t.p50 : "");
+			fprintf(f, ",%s,%s", isnan(compare_row_median(r, false)) ? "" : t.base,
+				isnan(compare_row_median(r, true)) ? "" : t.p50);
 			if (r->state == COMPARE_DONE)
 				fprintf(f, ",%.6g,%.6g,%.6g,%.3g,%.4f,%g,", r->ci.ratio, r->ci.lo,
 					r->ci.hi, r->mwu.p, r->mwu.effect, r->threshold_pct);
@@ -217,20 +207,20 @@ static json_t *json_num(double x)
 
 static json_t *row_json(const struct compare_row *r, const char *file)
 {
-	const struct results_cell *k = row_cell(r);
+	const struct results_cell *k = compare_row_cell(r);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s}",
 			      "workload", k->workload, "mode", k->mode,
 			      "target", results_cell_target(k),
 			      "cpl", k->cpl < 0 ? json_null() : json_integer(k->cpl),
 			      "file", file,
-			      "base_p50_ns", json_num(r->a ? r->a->p50 : NAN),
-			      "p50_ns", json_num(r->b ? r->b->p50 : NAN),
+			      "base_median_ns", json_num(compare_row_median(r, false)),
+			      "median_ns", json_num(compare_row_median(r, true)),
 			      "verdict", compare_row_outcome(r));
 
 	if (!o)
 		return NULL;
 	if (r->state != COMPARE_DONE) {
-		json_object_set_new(o, "why", json_string(r->why));
+		json_object_set_new(o, "why", results_json_text(r->why));
 		return o;
 	}
 	json_object_set_new(o, "ratio", json_num(r->ci.ratio));
@@ -239,7 +229,8 @@ static json_t *row_json(const struct compare_row *r, const char *file)
 	json_object_set_new(o, "p_exact", json_boolean(r->mwu.exact));
 	json_object_set_new(o, "effect", json_num(r->mwu.effect));
 	json_object_set_new(o, "threshold_pct", json_num(r->threshold_pct));
-	json_object_set_new(o, "n", json_pack("[I, I]", (json_int_t)r->a->n, (json_int_t)r->b->n));
+	json_object_set_new(o, "n", json_pack("[I, I]", (json_int_t)r->n_a, (json_int_t)r->n_b));
+	json_object_set_new(o, "samples_per_repetition", json_integer((json_int_t)r->per_rep));
 	json_object_set_new(o, "repetitions", json_pack("[I, I]", (json_int_t)r->a->nr_reps,
 							(json_int_t)r->b->nr_reps));
 	return o;
@@ -256,18 +247,22 @@ int compare_out_json(FILE *f, const struct comparison *c)
 	for (size_t s = 0; s < c->nr_sets; s++) {
 		const json_t *d = c->sets[s].doc;
 
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:O?, s:O?}",
-						       "label", c->sets[s].label,
-						       "path", c->sets[s].path,
-						       "kind", c->sets[s].kind,
-						       "started_at", json_object_get(d, "started_at"),
-						       "complete", json_object_get(d, "complete")));
+		if (json_array_append_new(files, json_pack("{s:s, s:o, s:s, s:O?, s:O?}",
+					  "label", c->sets[s].label,
+					  "path", results_json_text(c->sets[s].path),
+					  "kind", c->sets[s].kind,
+					  "started_at", json_object_get(d, "started_at"),
+					  "complete", json_object_get(d, "complete"))))
+			goto out;
 	}
 	for (size_t s = 1; s < c->nr_sets; s++)
 		for (size_t i = 0; i < c->nr_rows[s - 1]; i++)
-			json_array_append_new(rows, row_json(&c->rows[s - 1][i], c->sets[s].label));
+			if (json_array_append_new(rows, row_json(&c->rows[s - 1][i],
+								 c->sets[s].label)))
+				goto out;
 	for (size_t i = 0; i < c->warnings->n; i++)
-		json_array_append_new(warnings, json_string(c->warnings->lines[i]));
+		if (json_array_append_new(warnings, results_json_text(c->warnings->lines[i])))
+			goto out;
 	json_object_set_new(doc, "schema", json_string("hvbench-compare"));
 	json_object_set_new(doc, "schema_version", json_integer(1));
 	json_object_set(doc, "files", files);

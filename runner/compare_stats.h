@@ -73,9 +73,6 @@ uint64_t cmp_rng_next(struct cmp_rng *r);
 /* A uniform integer in [0, n), n >= 1, without modulo bias. */
 uint64_t cmp_rng_below(struct cmp_rng *r, uint64_t n);
 
-/* Resamples the callers should use unless they have a reason not to. */
-#define CMP_BOOTSTRAP_RESAMPLES 2000
-
 struct cmp_ratio {
 	double ratio;	/* median(b) / median(a) */
 	double lo, hi;	/* percentile bootstrap interval of the ratio */

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		"beyond the cell's threshold. A cell that was ok and now hangs, crashes or\n"
 		"fails is a regression too (docs/gate.md).\n\n"
 		"  --baseline FILE      results or a baseline (hvbench baseline record)\n"
-		"  --threshold PCT      threshold of every cell without a rule (default %g)\n"
+		"  --threshold PCT      threshold of every cell without a rule (default %g, for\n"
+		"                       a quiet machine; calibrate noisy ones: baselines/thresholds)\n"
 		"  --thresholds FILE    per-cell thresholds (PATTERN PCT|ignore per line)\n"
 		"  --alpha A            significance level (default %g)\n"
 		"  --level L            confidence level of the interval (default %g)\n"
@@ -168,10 +169,11 @@ int gate_main(int argc, char **argv)
 	}
 	paths[0] = (char *)a.baseline;
 	paths[1] = (char *)a.results;
+	if ((a.junit && compare_output_clash("gate", a.junit, paths, 2)) ||
+	    (a.summary && compare_output_clash("gate", a.summary, paths, 2)))
+		goto out;
 	if (compare_load_sets(sets, paths, 2, NULL, "gate"))
 		goto out;
-	if (!strcmp(sets[0].label, sets[1].label))
-		snprintf(sets[0].label, sizeof(sets[0].label), "baseline");
 	if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[1].doc, sets[1].label) ||
 	    compare_sets(&sets[0], &sets[1], &a.opts, &g.rows, &g.n)) {
 		fprintf(stderr, "hvbench gate: out of memory\n");

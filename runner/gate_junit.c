@@ -18,15 +18,10 @@
 
 static void testcase(FILE *f, const struct compare_row *r, const struct compare_opts *o)
 {
-	const struct results_cell *c = r->a ? r->a : r->b;
+	const struct results_cell *c = compare_row_cell(r);
 	char name[600], cls[200], msg[600], a[24], b[24];
 
-	if (c->cpl < 0)
-		snprintf(name, sizeof(name), "%s %s %s", c->workload, c->mode,
-			 results_cell_target(c));
-	else
-		snprintf(name, sizeof(name), "%s %s %s cpl%d", c->workload, c->mode,
-			 results_cell_target(c), c->cpl);
+	results_cell_name(c, name, sizeof(name));
 	snprintf(cls, sizeof(cls), "hvbench.gate.%s", c->workload);
 	fputs("    <testcase", f);
 	xml_attr(f, "classname", XML_STR(cls));
@@ -38,8 +33,8 @@ static void testcase(FILE *f, const struct compare_row *r, const struct compare_
 	}
 	fputs(">\n      ", f);
 	if (r->state == COMPARE_DONE) {
-		compare_fmt_ns(a, sizeof(a), r->a->p50);
-		compare_fmt_ns(b, sizeof(b), r->b->p50);
+		compare_fmt_ns(a, sizeof(a), r->a_median);
+		compare_fmt_ns(b, sizeof(b), r->b_median);
 		snprintf(msg, sizeof(msg), "slower: median %s -> %s ns, ratio %.3f (%g%% CI "
 			 "%.3f-%.3f), Mann-Whitney p %.2g, threshold %g%%", a, b, r->ci.ratio,
 			 o->level * 100, r->ci.lo, r->ci.hi, r->mwu.p, r->threshold_pct);

@@ -6,6 +6,7 @@
 
 #include "compare_out.h"
 #include "gate.h"
+#include "md_text.h"
 #include "results_file.h"
 
 bool gate_row_regressed(const struct compare_row *r)
@@ -26,21 +27,6 @@ void gate_count(struct gate_result *g)
 	}
 }
 
-static const struct results_cell *row_cell(const struct compare_row *r)
-{
-	return r->a ? r->a : r->b;
-}
-
-/* "pio-user hvm refvmm cpl0", "cpuid native native" */
-static void cell_name(char *buf, size_t len, const struct results_cell *c)
-{
-	if (c->cpl < 0)
-		snprintf(buf, len, "%s %s %s", c->workload, c->mode, results_cell_target(c));
-	else
-		snprintf(buf, len, "%s %s %s cpl%d", c->workload, c->mode, results_cell_target(c),
-			 c->cpl);
-}
-
 /* One line of figures: "1234.5 -> 2345.6 ns (x1.900, 95% CI 1.850-1.950, p 3e-12, threshold 10%)" */
 static void row_figures(char *buf, size_t len, const struct compare_row *r,
 			const struct compare_opts *o)
@@ -51,8 +37,8 @@ static void row_figures(char *buf, size_t len, const struct compare_row *r,
 		snprintf(buf, len, "%s", r->why);
 		return;
 	}
-	compare_fmt_ns(a, sizeof(a), r->a->p50);
-	compare_fmt_ns(b, sizeof(b), r->b->p50);
+	compare_fmt_ns(a, sizeof(a), r->a_median);
+	compare_fmt_ns(b, sizeof(b), r->b_median);
 	snprintf(buf, len, "median %s -> %s ns (x%.3f, %g%% CI %.3f-%.3f, p %.2g, threshold %g%%)",
 		 a, b, r->ci.ratio, o->level * 100, r->ci.lo, r->ci.hi, r->mwu.p,
 		 r->threshold_pct);
@@ -72,7 +58,7 @@ void gate_print(FILE *f, const struct gate_result *g)
 		if (!gate_row_regressed(r) &&
 		    !(r->state == COMPARE_DONE && r->verdict == CMP_FASTER))
 			continue;
-		cell_name(name, sizeof(name), row_cell(r));
+		results_cell_name(compare_row_cell(r), name, sizeof(name));
 		row_figures(fig, sizeof(fig), r, g->opts);
 		fprintf(f, "%s: %s: %s\n", gate_row_regressed(r) ? "REGRESSION" : "improvement",
 			name, fig);
@@ -92,20 +78,9 @@ void gate_print(FILE *f, const struct gate_result *g)
 		g->compared, g->base->label);
 }
 
-/* Markdown table cells: a | or a backslash in a name must not end the cell. */
-static void md_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_' || *s == '<' ||
-		    *s == '[')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-}
-
 static void md_row(FILE *f, const struct compare_row *r)
 {
-	const struct results_cell *c = row_cell(r);
+	const struct results_cell *c = compare_row_cell(r);
 	char a[24], b[24];
 
 	fputs("| ", f);
@@ -118,8 +93,8 @@ static void md_row(FILE *f, const struct compare_row *r)
 		fputs(" | - | ", f);
 	else
 		fprintf(f, " | %d | ", c->cpl);
-	compare_fmt_ns(a, sizeof(a), r->a ? r->a->p50 : NAN);
-	compare_fmt_ns(b, sizeof(b), r->b ? r->b->p50 : NAN);
+	compare_fmt_ns(a, sizeof(a), compare_row_median(r, false));
+	compare_fmt_ns(b, sizeof(b), compare_row_median(r, true));
 	fprintf(f, "%s | %s | ", a, b);
 	if (r->state == COMPARE_DONE)
 		fprintf(f, "%.3f | %.3f-%.3f | %.2g | %g%% | ", r->ci.ratio, r->ci.lo, r->ci.hi,
@@ -138,7 +113,7 @@ static void md_row(FILE *f, const struct compare_row *r)
 
 static void md_table(FILE *f, const struct gate_result *g, int which)
 {
-	fprintf(f, "| workload | mode | target | cpl | baseline p50 (ns) | p50 (ns) | ratio | "
+	fprintf(f, "| workload | mode | target | cpl | baseline median (ns) | median (ns) | ratio | "
 		   "%g%% CI | p | threshold | verdict |\n", g->opts->level * 100);
 	fputs("| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |\n", f);
 	for (size_t i = 0; i < g->n; i++) {
@@ -160,18 +135,18 @@ int gate_summary_write(const char *path, const struct gate_result *g)
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "## hvbench gate: %s\n\n", g->regressions ? "FAIL" : "pass");
-	fprintf(f, "%zu regression(s) and %zu improvement(s) in %zu cell(s) of `", g->regressions,
+	fprintf(f, "%zu regression(s) and %zu improvement(s) in %zu cell(s) of ", g->regressions,
 		g->improvements, g->compared);
 	md_text(f, g->res->label);
-	fputs("` compared with the baseline `", f);
+	fputs(" compared with the baseline ", f);
 	md_text(f, g->base->label);
-	fprintf(f, "`. A change needs both a Mann-Whitney U p below %g and the %g%% bootstrap "
+	fprintf(f, ". A change needs both a Mann-Whitney U p below %g and the %g%% bootstrap "
 		"interval of the ratio of medians beyond the cell's threshold (", g->opts->alpha,
 		g->opts->level * 100);
 	if (g->thresholds_path) {
-		fputs("from `", f);
+		fputs("from ", f);
 		md_text(f, g->thresholds_path);
-		fprintf(f, "`, %g%% elsewhere", g->default_pct);
+		fprintf(f, ", %g%% elsewhere", g->default_pct);
 	} else {
 		fprintf(f, "%g%%", g->default_pct);
 	}

@@ -45,6 +45,10 @@ static void tic(FILE *gp, double v, bool ratio, bool *first)
 	*first = false;
 }
 
+/* A log axis spans at most 1e-6 to 1e14: ns from a femtosecond to a day, ratios likewise. */
+#define DRAW_AXIS_MIN 1e-6
+#define DRAW_AXIS_MAX 1e14
+
 void draw_log_axis(FILE *gp, char axis, double lo, double hi, bool ratio)
 {
 	static const double dense[] = { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 };
@@ -57,6 +61,13 @@ void draw_log_axis(FILE *gp, char axis, double lo, double hi, bool ratio)
 	bool first = true;
 	int d0, d1, step;
 
+	/*
+	 * The file's numbers are bounded (results_read.c), but a ratio of two
+	 * of them, or a whisker / 1.4, can still be far outside anything worth
+	 * a tic; the decade loop below must stay a few dozen steps.
+	 */
+	lo = fmin(fmax(lo, DRAW_AXIS_MIN), DRAW_AXIS_MAX);
+	hi = fmin(fmax(hi, DRAW_AXIS_MIN), DRAW_AXIS_MAX);
 	if (!(lo > 0) || !(hi > lo)) {
 		lo = lo > 0 ? lo / 2 : 1;
 		hi = lo * 4;

@@ -77,6 +77,10 @@ static int flatten(struct flat *fl, const char *path, const json_t *v, int depth
 	}
 	json_object_foreach((json_t *)v, key, x) {
 		snprintf(sub, sizeof(sub), "%s%s%.200s", path, *path ? "." : "", key);
+		/* ASCII: a key cut at 200 bytes must not end in half a character. */
+		for (char *p = sub; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
 		if (flatten(fl, sub, x, depth + 1))
 			return -ENOMEM;
 	}

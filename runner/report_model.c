@@ -266,15 +266,19 @@ static int series_cmp(const void *a, const void *b)
 	return (x->file > y->file) - (x->file < y->file);
 }
 
-/* A shade of the hue hex: v = 0 is the hue, odd v darker, even v lighter, by steps. */
+/*
+ * A shade of the hue hex: v = 0 is the hue, odd v darker, even v lighter,
+ * by steps of 22%: nine (target, file) pairs of a mode get distinct
+ * colours; from the tenth on they repeat the strongest shades.
+ */
 static void shade(char out[8], const char *hex, size_t v)
 {
 	unsigned long rgb = strtoul(hex, NULL, 16);
-	double a = 0.42 * (double)((v + 1) / 2);
+	double a = 0.22 * (double)((v + 1) / 2);
 	int c[3];
 
-	if (a > 0.8)
-		a = 0.8;
+	if (a > 0.88)
+		a = 0.88;
 	for (int i = 0; i < 3; i++) {
 		double x = (double)((rgb >> (16 - 8 * i)) & 0xff);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,6 @@
 #include "results_cells.h"
 #include "results_read.h"
 #include "stats.h"
-
-/*
- * A sample over an hour is no time of one operation: refused, which also
- * keeps the median of two samples (their sum halved) finite.
- */
-#define SAMPLE_MAX_NS 3.6e12
 
 static int fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -57,7 +52,7 @@ static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size
 		if (!json_is_number(v) || !isfinite(t) || t < 0)
 			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is not a "
 				    "time (a number of ns, 0 or more)", ci, ri, i);
-		if (t > SAMPLE_MAX_NS)
+		if (t > RESULTS_MAX_NS)
 			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is %.3g ns, "
 				    "over an hour: not the time of one operation", ci, ri, i, t);
 		c->samples[c->n++] = t;
@@ -117,18 +112,61 @@ static int key_equal(const struct results_cell *a, const struct results_cell *b)
 	       !strcmp(a->target, b->target);
 }
 
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t key_hash(const struct results_cell *c)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int extra[2] = { c->cpl, c->probes_off };
+
+	h = fnv(h, c->workload, strlen(c->workload) + 1);
+	h = fnv(h, c->mode, strlen(c->mode) + 1);
+	h = fnv(h, c->target, strlen(c->target) + 1);
+	return fnv(h, (const char *)extra, sizeof(extra));
+}
+
+/*
+ * The slot of c's key in the index: the one holding a cell with that key,
+ * or the empty one where it would go. The index has a power-of-two size
+ * over twice the cells, so linear probing always finds an empty slot.
+ */
+static size_t index_slot(const struct results_set *s, const struct results_cell *c)
+{
+	size_t mask = s->index_size - 1, i = key_hash(c) & mask;
+
+	while (s->index[i] && !key_equal(&s->cells[s->index[i] - 1], c))
+		i = (i + 1) & mask;
+	return i;
+}
+
 const struct results_cell *results_set_find(const struct results_set *s,
 					    const struct results_cell *c)
 {
-	for (size_t i = 0; i < s->nr_cells; i++)
-		if (key_equal(&s->cells[i], c))
-			return &s->cells[i];
-	return NULL;
+	size_t i;
+
+	if (!s->index_size)
+		return NULL;
+	i = index_slot(s, c);
+	return s->index[i] ? &s->cells[s->index[i] - 1] : NULL;
 }
 
 const char *results_cell_target(const struct results_cell *c)
 {
 	return c->probes_off ? "refvmm-np" : c->target;
+}
+
+void results_cell_name(const struct results_cell *c, char *buf, size_t len)
+{
+	if (c->cpl < 0)
+		snprintf(buf, len, "%s %s %s", c->workload, c->mode, results_cell_target(c));
+	else
+		snprintf(buf, len, "%s %s %s cpl%d", c->workload, c->mode, results_cell_target(c),
+			 c->cpl);
 }
 
 void results_cell_key(const struct results_cell *c, char *buf, size_t len)
@@ -153,19 +191,25 @@ int results_set_from_doc(struct results_set *s, json_t *doc, char *why, size_t w
 		return fail(why, wl, "kind \"%.40s\": not benchmark results (run or baseline)",
 			    s->kind);
 	s->cells = calloc(n ? n : 1, sizeof(*s->cells));
-	if (!s->cells)
+	for (s->index_size = 4; s->index_size < 2 * n; s->index_size *= 2)
+		;
+	s->index = calloc(s->index_size, sizeof(*s->index));
+	if (!s->cells || !s->index)
 		return fail(why, wl, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct results_cell *c = &s->cells[i];
 		char key[3 * RESULTS_MAX_NAME + 16];
+		size_t slot;
 
 		s->nr_cells++;
 		if (cell_gather(c, json_array_get(results, i), i, why, wl))
 			return -1;
-		if (results_set_find(s, c) != c) {
+		slot = index_slot(s, c);
+		if (s->index[slot]) {
 			results_cell_key(c, key, sizeof(key));
 			return fail(why, wl, "results[%zu] repeats the cell %s", i, key);
 		}
+		s->index[slot] = i + 1;
 	}
 	return 0;
 }
@@ -191,8 +235,20 @@ void results_set_free(struct results_set *s)
 		free(s->cells[i].ends);
 	}
 	free(s->cells);
+	free(s->index);
 	json_decref(s->doc);
 	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Labels go to terminals, JSON, CSV, Markdown and XML: printable ASCII only,
+ * so a file name cut at the label's length cannot end mid-character.
+ */
+static void label_defang(char *label)
+{
+	for (char *q = label; *q; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f || *q == ',')
+			*q = '?';
 }
 
 static void label_from_path(char *label, size_t len, const char *path)
@@ -205,9 +261,7 @@ static void label_from_path(char *label, size_t len, const char *path)
 	if (n > 5 && !strcmp(base + n - 5, ".json"))
 		n -= 5;
 	snprintf(label, len, "%.*s", (int)n, base);
-	for (char *q = label; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == ',')
-			*q = '?';
+	label_defang(label);
 }
 
 static bool label_taken(const struct results_set *sets, size_t i, const char *label)
@@ -229,9 +283,7 @@ int results_sets_label(struct results_set *sets, size_t n, const char *labels)
 			if (!len || len >= sizeof(sets[i].label))
 				return -1;
 			snprintf(sets[i].label, sizeof(sets[i].label), "%.*s", (int)len, p);
-			for (char *q = sets[i].label; *q; q++)
-				if ((unsigned char)*q < 0x20 || *q == 0x7f)
-					*q = '?';
+			label_defang(sets[i].label);
 			p += len;
 			if (*p == ',' && i + 1 < n)
 				p++;

@@ -43,6 +43,9 @@ struct results_set {
 	const char *kind;	/* "run" or "baseline" */
 	struct results_cell *cells;
 	size_t nr_cells;
+	/* cells by key: index[slot] is a cell's position + 1, 0 for an empty slot */
+	size_t *index;
+	size_t index_size;
 };
 
 /*
@@ -64,6 +67,9 @@ const struct results_cell *results_set_find(const struct results_set *s,
 
 /* The key as tables print it: target refvmm-np for a probes_off twin. */
 const char *results_cell_target(const struct results_cell *c);
+
+/* "pio-user hvm refvmm cpl0", "cpuid native native": the cell as reports name it. */
+void results_cell_name(const struct results_cell *c, char *buf, size_t len);
 
 /* "cpuid/hvm/refvmm/0", "cpuid/native/native/-": the key thresholds match. */
 void results_cell_key(const struct results_cell *c, char *buf, size_t len);

@@ -21,6 +21,24 @@ static json_t *now_iso(void)
 	return json_string(buf);
 }
 
+json_t *results_json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j || !s)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
 			json_t *settings)
 {
@@ -31,7 +49,7 @@ json_t *results_doc_new(const char *kind, const char *command, json_t *environme
 	json_object_set_new(doc, "kind", json_string(kind));
 	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "hvbench", "version",
 						   HVBENCH_VERSION));
-	json_object_set_new(doc, "command", json_string(command));
+	json_object_set_new(doc, "command", results_json_text(command));
 	json_object_set_new(doc, "started_at", now_iso());
 	json_object_set_new(doc, "complete", json_false());
 	json_object_set_new(doc, "environment", environment ? environment : json_null());

@@ -16,6 +16,13 @@
 #define RESULTS_SCHEMA "hvbench-results"
 #define RESULTS_SCHEMA_VERSION 1
 
+/*
+ * s as a JSON string; where s is not UTF-8 (a file name, an argument), its
+ * bytes above 0x7f become '?' rather than the string being lost.  NULL only
+ * when out of memory.
+ */
+json_t *results_json_text(const char *s);
+
 /* The document's fixed part: schema, tool, command, environment, settings. */
 json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
 			json_t *settings);

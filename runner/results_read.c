@@ -198,6 +198,14 @@ static int name_check(struct verdict *v, const json_t *r, const char *where, con
 	return 0;
 }
 
+/* A number of ns hvbench could have measured. */
+static bool time_ok(const json_t *j)
+{
+	double t = json_number_value(j);
+
+	return json_is_number(j) && t >= 0 && t <= RESULTS_MAX_NS;
+}
+
 static int summary_check(struct verdict *v, const json_t *s, const char *where)
 {
 	static const char *const numbers[] = { "min", "p50", "p90", "p99", "p99.9", "max",
@@ -208,14 +216,19 @@ static int summary_check(struct verdict *v, const json_t *s, const char *where)
 
 	if (field_check(v, s, where, "n", WANT_INTEGER, &j))
 		return -1;
-	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		if (field_check(v, s, where, numbers[i], WANT_NUMBER, &j))
 			return -1;
+		if (!time_ok(j))
+			return refuse(v, "%s%s is %g, not a time of 0 to %g ns", where, numbers[i],
+				      json_number_value(j), RESULTS_MAX_NS);
+	}
 	if (field_check(v, s, where, "ci95_median", WANT_ARRAY, &ci))
 		return -1;
-	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
-	    !json_is_number(json_array_get(ci, 1)))
-		return refuse(v, "%sci95_median is not [lo, hi]", where);
+	if (json_array_size(ci) != 2 || !time_ok(json_array_get(ci, 0)) ||
+	    !time_ok(json_array_get(ci, 1)))
+		return refuse(v, "%sci95_median is not [lo, hi], two times of 0 to %g ns", where,
+			      RESULTS_MAX_NS);
 	if (field_check(v, s, where, "outliers", WANT_OBJECT, &out))
 		return -1;
 	snprintf(at, sizeof(at), "%soutliers.", where);

@@ -15,6 +15,12 @@
 #define RESULTS_MAX_BYTES (256u << 20)
 /* More cells than any plan makes; bounds what results_rows allocates. */
 #define RESULTS_MAX_CELLS 65536u
+/*
+ * Longest time a sample or summary figure may state: an hour for one
+ * operation is no measurement hvbench makes, and far larger values overflow
+ * what reads them (a median of two near DBL_MAX is infinite).
+ */
+#define RESULTS_MAX_NS 3.6e12
 /* Longest workload, mode, target or status accepted: hvbench's are under 20. */
 #define RESULTS_MAX_NAME 128u
 

@@ -20,6 +20,7 @@
 #include "compare.h"
 #include "gate.h"
 #include "gate_thresholds.h"
+#include "md_text.h"
 #include "results_cells.h"
 #include "results_read.h"
 
@@ -234,6 +235,49 @@ static void test_compare_noisy_repetitions(void **state)
 	results_set_free(&b);
 }
 
+/*
+ * A baseline keeps each repetition's first samples; a run keeps more. The
+ * same measurement must then compare as the same: both sides are cut to the
+ * first 5 of each repetition here, so the medians agree and p is 1.
+ */
+static void test_compare_same_stretch(void **state)
+{
+	struct results_set a, b;
+	struct compare_row *rows;
+	size_t n;
+
+	(void)state;
+	set_of(&a, doc_of("baseline", json_pack("[o]", cell("w", "hvm", 0, "ok",
+		json_pack("[o, o]", rep(10, 1, 5), rep(20, 1, 5))))));
+	set_of(&b, doc_of("run", json_pack("[o]", cell("w", "hvm", 0, "ok",
+		json_pack("[o, o]", rep(10, 1, 9), rep(20, 1, 9))))));
+	assert_int_equal(compare_sets(&a, &b, &opts, &rows, &n), 0);
+	assert_int_equal(rows[0].state, COMPARE_DONE);
+	assert_int_equal(rows[0].per_rep, 5);
+	assert_int_equal(rows[0].n_b, 10);
+	assert_true(rows[0].a_median == rows[0].b_median);
+	assert_true(rows[0].mwu.p == 1.0);
+	assert_true(b.cells[0].p50 != rows[0].b_median);	/* all 18 samples say otherwise */
+	free(rows);
+	results_set_free(&a);
+	results_set_free(&b);
+}
+
+/* Markdown from a file's names stays text: no link, image, code, HTML or cell break. */
+static void test_md_text(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	md_text(f, "![i](http://e/p.png) <b>x</b> a|b `c` *d* _e_ ~f~ &amp; pio-user 1.5\nx\x01");
+	fclose(f);
+	assert_string_equal(out, "\\!\\[i\\]\\(http://e/p.png\\) \\<b\\>x\\</b\\> a\\|b "
+			    "\\`c\\` \\*d\\* \\_e\\_ \\~f\\~ \\&amp; pio-user 1.5 x?");
+	free(out);
+}
+
 static int parse(struct gate_thresholds *t, const char *text, char *why, size_t len)
 {
 	memset(t, 0, sizeof(*t));
@@ -389,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_cells_refused),
 		cmocka_unit_test(test_compare_rows),
 		cmocka_unit_test(test_compare_noisy_repetitions),
+		cmocka_unit_test(test_compare_same_stretch),
+		cmocka_unit_test(test_md_text),
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_thresholds_refused),
 		cmocka_unit_test(test_baseline_merge),

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "compare_cmd.h"
 #include "compare_env.h"
 #include "compare_out.h"
+#include "labels.h"
 #include "results_file.h"
 
 #define MAX_FILES 16
@@ -69,9 +69,8 @@ int compare_load_sets(struct results_set *sets, char **paths, size_t n, const ch
 			return -1;
 		}
 	}
-	if (results_sets_label(sets, n, labels)) {
-		fprintf(stderr, "hvbench %s: --labels needs %zu non-empty names under 64 bytes, "
-			"separated by commas\n", cmd, n);
+	if (results_sets_label(sets, n, labels, why, sizeof(why))) {
+		fprintf(stderr, "hvbench %s: %s\n", cmd, why);
 		return -1;
 	}
 	return 0;
@@ -239,17 +238,10 @@ out:
 
 int compare_output_clash(const char *cmd, const char *out, char *const *inputs, size_t n)
 {
-	struct stat so, si;
-
-	if (stat(out, &so))
+	if (!path_is_one_of(out, (const char *const *)inputs, n))
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!stat(inputs[i], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-			fprintf(stderr, "hvbench %s: %s is also an input: refusing to write over it\n",
-				cmd, out);
-			return -1;
-		}
-	return 0;
+	fprintf(stderr, "hvbench %s: %s is also an input: refusing to write over it\n", cmd, out);
+	return -1;
 }
 
 int compare_usage_error(const char *cmd, const char *msg)

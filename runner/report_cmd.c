@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "labels.h"
 #include "report.h"
 #include "report_cmd.h"
 #include "report_page.h"
@@ -43,77 +44,41 @@ static void usage(FILE *f)
 		"73 the report cannot be written.\n");
 }
 
-static bool label_taken(const struct report *r, size_t n, const char *label)
+/* Each file's label (labels.h).  0, -1 (usage, said) or -ENOMEM. */
+static int labels_make(struct report *r, const char *arg)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(r->files[i].label, label))
-			return true;
-	return false;
-}
+	char (*l)[LABEL_MAX] = calloc(r->nfiles, sizeof(*l));
+	const char **paths = calloc(r->nfiles, sizeof(*paths));
+	char why[160];
+	int ret = -ENOMEM;
 
-/* Each file's basename without .json; a name taken already gets -2, -3, ... */
-static int labels_default(struct report *r)
-{
-	for (size_t i = 0; i < r->nfiles; i++) {
-		const char *base = strrchr(r->files[i].path, '/');
-		size_t len;
-		char *l;
-
-		base = base && base[1] ? base + 1 : r->files[i].path;
-		len = strlen(base);
-		if (len > 5 && !strcmp(base + len - 5, ".json"))
-			len -= 5;
-		l = strndup(base, len);
-		for (unsigned int k = 2; l && label_taken(r, i, l); k++) {
-			free(l);
-			if (asprintf(&l, "%.*s-%u", (int)len, base, k) < 0)
-				l = NULL;
-		}
-		if (!l)
-			return -ENOMEM;
-		r->files[i].label = l;
+	if (!l || !paths)
+		goto out;
+	for (size_t i = 0; i < r->nfiles; i++)
+		paths[i] = r->files[i].path;
+	if (labels_assign(l, paths, r->nfiles, arg, why, sizeof(why))) {
+		fprintf(stderr, "hvbench report: %s\n", why);
+		ret = -1;
+		goto out;
 	}
-	return 0;
-}
-
-/* --labels: as many as files, none empty, no two alike.  0, -1 (usage) or -ENOMEM. */
-static int labels_parse(struct report *r, const char *arg)
-{
-	const char *p = arg;
-
-	for (size_t i = 0; i < r->nfiles; i++) {
-		size_t len = strcspn(p, ",");
-
-		if (!len || (i + 1 < r->nfiles && !p[len]) || (i + 1 == r->nfiles && p[len])) {
-			fprintf(stderr, "hvbench report: --labels takes %zu non-empty names "
-				"separated by commas, one per file\n", r->nfiles);
-			return -1;
-		}
-		r->files[i].label = strndup(p, len);
-		if (!r->files[i].label)
-			return -ENOMEM;
-		if (label_taken(r, i, r->files[i].label)) {
-			fprintf(stderr, "hvbench report: --labels names '%s' twice\n",
-				r->files[i].label);
-			return -1;
-		}
-		p += len + 1;
-	}
-	return 0;
+	ret = 0;
+	for (size_t i = 0; i < r->nfiles && !ret; i++)
+		if (!(r->files[i].label = strdup(l[i])))
+			ret = -ENOMEM;
+out:
+	free(l);
+	free(paths);
+	return ret;
 }
 
 /* Writing the report over one of its inputs would lose the results. */
-static bool is_input(const struct report *r, const char *out)
+static bool report_out_is_input(const struct report *r, const char *out)
 {
-	struct stat so, si;
+	const char *paths[REPORT_MAX_FILES];
 
-	if (stat(out, &so))
-		return false;
 	for (size_t i = 0; i < r->nfiles; i++)
-		if (!stat(r->files[i].path, &si) && si.st_dev == so.st_dev &&
-		    si.st_ino == so.st_ino)
-			return true;
-	return false;
+		paths[i] = r->files[i].path;
+	return path_is_one_of(out, paths, r->nfiles);
 }
 
 struct report_opts {
@@ -210,12 +175,12 @@ static int report_run(struct report *r, int argc, char **argv)
 	e = files_load(r, argv + optind, (size_t)(argc - optind));
 	if (e)
 		return e;
-	if (is_input(r, o.out)) {
+	if (report_out_is_input(r, o.out)) {
 		fprintf(stderr, "hvbench report: %s is one of the results files: not overwritten\n",
 			o.out);
 		return EXIT_USAGE;
 	}
-	e = o.labels ? labels_parse(r, o.labels) : labels_default(r);
+	e = labels_make(r, o.labels);
 	if (e)
 		return e == -1 ? EXIT_USAGE : EXIT_NO_MEMORY;
 	r->plots = plots_new();

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "results_cells.h"
 #include "results_read.h"
 #include "stats.h"
@@ -240,65 +241,24 @@ void results_set_free(struct results_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/*
- * Labels go to terminals, JSON, CSV, Markdown and XML: printable ASCII only,
- * so a file name cut at the label's length cannot end mid-character.
- */
-static void label_defang(char *label)
+int results_sets_label(struct results_set *sets, size_t n, const char *labels, char *why,
+		       size_t why_len)
 {
-	for (char *q = label; *q; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f || *q == ',')
-			*q = '?';
-}
+	char (*l)[LABEL_MAX] = calloc(n ? n : 1, sizeof(*l));
+	const char **paths = calloc(n ? n : 1, sizeof(*paths));
+	int ret = -1;
 
-static void label_from_path(char *label, size_t len, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	size_t n;
-
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n > 5 && !strcmp(base + n - 5, ".json"))
-		n -= 5;
-	snprintf(label, len, "%.*s", (int)n, base);
-	label_defang(label);
-}
-
-static bool label_taken(const struct results_set *sets, size_t i, const char *label)
-{
-	for (size_t j = 0; j < i; j++)
-		if (!strcmp(sets[j].label, label))
-			return true;
-	return false;
-}
-
-int results_sets_label(struct results_set *sets, size_t n, const char *labels)
-{
-	if (labels) {
-		const char *p = labels;
-
-		for (size_t i = 0; i < n; i++) {
-			size_t len = strcspn(p, ",");
-
-			if (!len || len >= sizeof(sets[i].label))
-				return -1;
-			snprintf(sets[i].label, sizeof(sets[i].label), "%.*s", (int)len, p);
-			label_defang(sets[i].label);
-			p += len;
-			if (*p == ',' && i + 1 < n)
-				p++;
-			else if (*p || i + 1 < n)
-				return -1;
-		}
-		return 0;
+	if (!l || !paths) {
+		snprintf(why, why_len, "out of memory");
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char base[sizeof(sets[i].label) - 12];
-
-		label_from_path(base, sizeof(base), sets[i].path);
-		snprintf(sets[i].label, sizeof(sets[i].label), "%s", base);
-		for (int k = 2; label_taken(sets, i, sets[i].label); k++)
-			snprintf(sets[i].label, sizeof(sets[i].label), "%s-%d", base, k);
-	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		paths[i] = sets[i].path;
+	ret = labels_assign(l, paths, n, labels, why, why_len);
+	for (size_t i = 0; i < n && !ret; i++)
+		memcpy(sets[i].label, l[i], LABEL_MAX);
+out:
+	free(l);
+	free(paths);
+	return ret;
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "labels.h"
+
 /* Repetitions a cell may hold: more than any run asks for (--repetitions). */
 #define RESULTS_MAX_REPS 4096u
 
@@ -38,7 +40,7 @@ struct results_cell {
 
 struct results_set {
 	const char *path;
-	char label[64];		/* what tables call it: the file name without .json */
+	char label[LABEL_MAX];	/* what tables call it (labels.h) */
 	json_t *doc;
 	const char *kind;	/* "run" or "baseline" */
 	struct results_cell *cells;
@@ -74,12 +76,8 @@ void results_cell_name(const struct results_cell *c, char *buf, size_t len);
 /* "cpuid/hvm/refvmm/0", "cpuid/native/native/-": the key thresholds match. */
 void results_cell_key(const struct results_cell *c, char *buf, size_t len);
 
-/*
- * Give each set a distinct label: the file name without directories and
- * .json, then "-2", "-3" ... on repeats. labels, when not NULL, is a
- * comma-separated list (--labels) of exactly n labels to use instead; -1 if
- * it has the wrong count or an empty label.
- */
-int results_sets_label(struct results_set *sets, size_t n, const char *labels);
+/* Label the sets (labels_assign of their paths and --labels); 0, or -1 with why. */
+int results_sets_label(struct results_set *sets, size_t n, const char *labels, char *why,
+		       size_t why_len);
 
 #endif

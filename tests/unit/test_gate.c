@@ -411,19 +411,24 @@ static void test_baseline_merge(void **state)
 static void test_labels(void **state)
 {
 	struct results_set s[4] = { { .path = "a/run.json" }, { .path = "b/run.json" },
-				    { .path = "run-2.json" }, { .path = "x" } };
+				    { .path = "run-2.json" }, { .path = "x\x01\xc3\xa9" } };
+	char why[160];
 
 	(void)state;
-	assert_int_equal(results_sets_label(s, 4, NULL), 0);
+	assert_int_equal(results_sets_label(s, 4, NULL, why, sizeof(why)), 0);
 	assert_string_equal(s[0].label, "run");
 	assert_string_equal(s[1].label, "run-2");
 	assert_string_equal(s[2].label, "run-2-2");
-	assert_string_equal(s[3].label, "x");
-	assert_int_equal(results_sets_label(s, 2, "base,new"), 0);
+	assert_string_equal(s[3].label, "x???");
+	assert_int_equal(results_sets_label(s, 2, "base,new", why, sizeof(why)), 0);
 	assert_string_equal(s[1].label, "new");
-	assert_int_equal(results_sets_label(s, 2, "base"), -1);
-	assert_int_equal(results_sets_label(s, 2, "base,new,more"), -1);
-	assert_int_equal(results_sets_label(s, 2, "base,"), -1);
+	assert_int_equal(results_sets_label(s, 2, "base", why, sizeof(why)), -1);
+	assert_string_equal(why, "--labels takes 2 non-empty names under 64 bytes, separated by "
+			    "commas, one per file");
+	assert_int_equal(results_sets_label(s, 2, "base,new,more", why, sizeof(why)), -1);
+	assert_int_equal(results_sets_label(s, 2, "base,", why, sizeof(why)), -1);
+	assert_int_equal(results_sets_label(s, 2, "same,same", why, sizeof(why)), -1);
+	assert_string_equal(why, "--labels names 'same' twice");
 }
 
 int main(void)

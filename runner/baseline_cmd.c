@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "baseline.h"
 #include "cell.h"
@@ -251,17 +250,6 @@ static json_t *run_info(const struct results_set *r)
 			 "hostname", json_object_get(json_object_get(d, "environment"), "hostname"));
 }
 
-static json_t *now_iso(void)
-{
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 json_t *baseline_merge(struct results_set *runs, size_t n, size_t keep, const char *note,
 		       const char *command)
 {
@@ -289,10 +277,10 @@ json_t *baseline_merge(struct results_set *runs, size_t n, size_t keep, const ch
 			goto fail;
 	}
 	json_object_set(doc, "started_at", json_object_get(d0, "started_at"));
-	json_object_set_new(doc, "updated_at", now_iso());
+	json_object_set_new(doc, "updated_at", results_now_iso());
 	json_object_set_new(doc, "complete", json_true());
 	json_object_set_new(doc, "baseline",
-			    json_pack("{s:o, s:o?, s:O}", "recorded_at", now_iso(), "note",
+			    json_pack("{s:o, s:o?, s:O}", "recorded_at", results_now_iso(), "note",
 				      note ? results_json_text(note) : NULL, "runs", info));
 	json_object_set(doc, "results", results);
 	json_decref(results);

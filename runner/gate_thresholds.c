@@ -9,30 +9,18 @@
 
 #include "gate_thresholds.h"
 #include "parse_num.h"
+#include "why.h"
 
 /* Larger files are not thresholds files: refused unread. */
 #define THRESHOLDS_MAX_BYTES (1u << 20)
 
-static int fail(char *why, size_t len, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t len, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!len)
-		return -1;
-	n = snprintf(why, len, "%u: ", line);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < len)
-		vsnprintf(why + n, len - n, fmt, ap);
-	va_end(ap);
-	for (char *p = why; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	return -1;
-}
+/* A refusal of line no: "LINE: what". */
+#define fail(why, len, no, ...) ({						\
+	char pre_[16];								\
+										\
+	snprintf(pre_, sizeof(pre_), "%u: ", (unsigned)(no));			\
+	why_set(why, len, pre_, __VA_ARGS__);					\
+})
 
 static int pct_parse(const char *s, double *pct)
 {

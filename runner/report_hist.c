@@ -6,19 +6,7 @@
 #include <stdlib.h>
 
 #include "report_hist.h"
-
-static int refuse(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "why.h"
 
 /* A count: an integer in [0, HIST_MAX_COUNT]. */
 static bool count_ok(const json_t *j)
@@ -34,7 +22,7 @@ static int hist_reserve(struct hist *h, size_t n, char *why, size_t len)
 	size_t cap;
 
 	if (h->n + n > HIST_MAX_POOLED)
-		return refuse(why, len, "more than %u buckets pooled", HIST_MAX_POOLED);
+		return why_set(why, len, "", "more than %u buckets pooled", HIST_MAX_POOLED);
 	if (h->n + n <= h->cap)
 		return 0;
 	cap = h->cap ? h->cap : 256;
@@ -42,7 +30,7 @@ static int hist_reserve(struct hist *h, size_t n, char *why, size_t len)
 		cap *= 2;
 	b = realloc(h->b, cap * sizeof(*b));
 	if (!b)
-		return refuse(why, len, "out of memory");
+		return why_set(why, len, "", "out of memory");
 	h->b = b;
 	h->cap = cap;
 	return 0;
@@ -60,9 +48,9 @@ static int buckets_check(const struct hist *h, const json_t *buckets, uint64_t e
 	double prev = -1;
 
 	if (!json_is_array(buckets))
-		return refuse(why, len, "buckets is not an array");
+		return why_set(why, len, "", "buckets is not an array");
 	if (n > HIST_MAX_BUCKETS)
-		return refuse(why, len, "%zu buckets, more than the %u a histogram may have", n,
+		return why_set(why, len, "", "%zu buckets, more than the %u a histogram may have", n,
 			      HIST_MAX_BUCKETS);
 	*sum = extra;
 	for (size_t i = 0; i < n; i++) {
@@ -70,18 +58,18 @@ static int buckets_check(const struct hist *h, const json_t *buckets, uint64_t e
 		const json_t *lo = json_array_get(b, 0), *c = json_array_get(b, 1);
 
 		if (!json_is_array(b) || json_array_size(b) != 2)
-			return refuse(why, len, "buckets[%zu] is not [lower_ns, count]", i);
+			return why_set(why, len, "", "buckets[%zu] is not [lower_ns, count]", i);
 		if (!bound_ok(lo))
-			return refuse(why, len, "buckets[%zu]'s lower bound is not a bucket's", i);
+			return why_set(why, len, "", "buckets[%zu]'s lower bound is not a bucket's", i);
 		if (!count_ok(c))
-			return refuse(why, len,
+			return why_set(why, len, "",
 				      "buckets[%zu]'s count is not an integer from 0 to 2^53", i);
 		if (json_number_value(lo) <= prev)
-			return refuse(why, len, "buckets[%zu] is not above the one before", i);
+			return why_set(why, len, "", "buckets[%zu] is not above the one before", i);
 		prev = json_number_value(lo);
 		*sum += (uint64_t)json_integer_value(c);
 		if (*sum > HIST_MAX_COUNT || h->total + *sum > HIST_MAX_COUNT)
-			return refuse(why, len, "more than 2^53 samples");
+			return why_set(why, len, "", "more than 2^53 samples");
 	}
 	return 0;
 }
@@ -102,12 +90,12 @@ int hist_add_samples(struct hist *h, const json_t *j, char *why, size_t len)
 	size_t i;
 
 	if (!json_is_object(j))
-		return refuse(why, len, "histogram is not an object");
+		return why_set(why, len, "", "histogram is not an object");
 	rel = json_number_value(e);
 	if (!json_is_number(e) || !isfinite(rel) || rel <= 0 || rel > 1)
-		return refuse(why, len, "histogram.relative_error is not a number in (0, 1]");
+		return why_set(why, len, "", "histogram.relative_error is not a number in (0, 1]");
 	if (!count_ok(zero))
-		return refuse(why, len, "histogram.zero is not a count");
+		return why_set(why, len, "", "histogram.zero is not a count");
 	if (buckets_check(h, buckets, (uint64_t)json_integer_value(zero), sample_bound_ok, &sum,
 			  why, len) ||
 	    hist_reserve(h, json_array_size(buckets), why, len))
@@ -151,10 +139,10 @@ int hist_add_probe(struct hist *h, const json_t *j, char *why, size_t len)
 	size_t i;
 
 	if (!json_is_object(j))
-		return refuse(why, len, "is not an object");
+		return why_set(why, len, "", "is not an object");
 	if (max && (!json_is_number(max) || !isfinite(json_number_value(max)) ||
 		    json_number_value(max) < 0))
-		return refuse(why, len, "max_ns is not a number of ns");
+		return why_set(why, len, "", "max_ns is not a number of ns");
 	if (!buckets || json_is_null(buckets))
 		return 0;
 	if (buckets_check(h, buckets, 0, probe_bound_ok, &sum, why, len) ||

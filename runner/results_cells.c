@@ -10,20 +10,7 @@
 #include "results_cells.h"
 #include "results_read.h"
 #include "stats.h"
-
-static int fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "why.h"
 
 /* Append the kept samples of one ok repetition; a repetition that kept none adds no group. */
 static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size_t ri,
@@ -33,7 +20,7 @@ static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size
 	size_t n, i;
 
 	if (!json_is_array(samples))
-		return fail(why, wl, "results[%zu].repetitions[%zu] is ok but has no samples array",
+		return why_set(why, wl, "", "results[%zu].repetitions[%zu] is ok but has no samples array",
 			    ci, ri);
 	n = json_array_size(samples);
 	if (!n)
@@ -43,7 +30,7 @@ static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size
 		double *x = realloc(c->samples, want * sizeof(*x));
 
 		if (!x)
-			return fail(why, wl, "out of memory");
+			return why_set(why, wl, "", "out of memory");
 		c->samples = x;
 		*cap = want;
 	}
@@ -51,10 +38,10 @@ static int rep_gather(struct results_cell *c, const json_t *rep, size_t ci, size
 		double t = json_number_value(v);
 
 		if (!json_is_number(v) || !isfinite(t) || t < 0)
-			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is not a "
+			return why_set(why, wl, "", "results[%zu].repetitions[%zu].samples[%zu] is not a "
 				    "time (a number of ns, 0 or more)", ci, ri, i);
 		if (t > RESULTS_MAX_NS)
-			return fail(why, wl, "results[%zu].repetitions[%zu].samples[%zu] is %.3g ns, "
+			return why_set(why, wl, "", "results[%zu].repetitions[%zu].samples[%zu] is %.3g ns, "
 				    "over an hour: not the time of one operation", ci, ri, i, t);
 		c->samples[c->n++] = t;
 	}
@@ -79,18 +66,18 @@ static int cell_gather(struct results_cell *c, json_t *r, size_t ci, char *why, 
 	c->probes_off = json_is_true(json_object_get(r, "probes_off"));
 	c->p50 = NAN;
 	if (!json_is_array(reps))
-		return fail(why, wl, "results[%zu].repetitions is missing or not an array", ci);
+		return why_set(why, wl, "", "results[%zu].repetitions is missing or not an array", ci);
 	if (json_array_size(reps) > RESULTS_MAX_REPS)
-		return fail(why, wl, "results[%zu] has %zu repetitions, more than %u", ci,
+		return why_set(why, wl, "", "results[%zu] has %zu repetitions, more than %u", ci,
 			    json_array_size(reps), RESULTS_MAX_REPS);
 	c->ends = malloc((json_array_size(reps) + 1) * sizeof(*c->ends));
 	if (!c->ends)
-		return fail(why, wl, "out of memory");
+		return why_set(why, wl, "", "out of memory");
 	json_array_foreach(reps, ri, rep) {
 		const json_t *st = json_object_get(rep, "status");
 
 		if (!json_is_object(rep) || !json_is_string(st))
-			return fail(why, wl, "results[%zu].repetitions[%zu] has no status", ci, ri);
+			return why_set(why, wl, "", "results[%zu].repetitions[%zu] has no status", ci, ri);
 		if (!strcmp(json_string_value(st), "ok") &&
 		    rep_gather(c, rep, ci, ri, &cap, why, wl))
 			return -1;
@@ -99,7 +86,7 @@ static int cell_gather(struct results_cell *c, json_t *r, size_t ci, char *why, 
 		return 0;
 	sorted = malloc(c->n * sizeof(*sorted));
 	if (!sorted)
-		return fail(why, wl, "out of memory");
+		return why_set(why, wl, "", "out of memory");
 	memcpy(sorted, c->samples, c->n * sizeof(*sorted));
 	c->p50 = stats_median_inplace(sorted, c->n);
 	free(sorted);
@@ -186,17 +173,17 @@ int results_set_from_doc(struct results_set *s, json_t *doc, char *why, size_t w
 
 	s->kind = json_string_value(json_object_get(doc, "kind"));
 	if (!strcmp(s->kind, "conform"))
-		return fail(why, wl, "a conformance results file (kind conform): this takes "
+		return why_set(why, wl, "", "a conformance results file (kind conform): this takes "
 			    "benchmark results (hvbench run)");
 	if (strcmp(s->kind, "run") && strcmp(s->kind, "baseline"))
-		return fail(why, wl, "kind \"%.40s\": not benchmark results (run or baseline)",
+		return why_set(why, wl, "", "kind \"%.40s\": not benchmark results (run or baseline)",
 			    s->kind);
 	s->cells = calloc(n ? n : 1, sizeof(*s->cells));
 	for (s->index_size = 4; s->index_size < 2 * n; s->index_size *= 2)
 		;
 	s->index = calloc(s->index_size, sizeof(*s->index));
 	if (!s->cells || !s->index)
-		return fail(why, wl, "out of memory");
+		return why_set(why, wl, "", "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct results_cell *c = &s->cells[i];
 		char key[3 * RESULTS_MAX_NAME + 16];
@@ -208,7 +195,7 @@ int results_set_from_doc(struct results_set *s, json_t *doc, char *why, size_t w
 		slot = index_slot(s, c);
 		if (s->index[slot]) {
 			results_cell_key(c, key, sizeof(key));
-			return fail(why, wl, "results[%zu] repeats the cell %s", i, key);
+			return why_set(why, wl, "", "results[%zu] repeats the cell %s", i, key);
 		}
 		s->index[slot] = i + 1;
 	}
@@ -223,9 +210,9 @@ int results_set_load(struct results_set *s, const char *path, char *why, size_t 
 	s->path = path;
 	s->doc = results_load(path, reason, sizeof(reason));
 	if (!s->doc)
-		return fail(why, wl, "%s: %s", path, reason);
+		return why_set(why, wl, "", "%s: %s", path, reason);
 	if (results_set_from_doc(s, s->doc, reason, sizeof(reason)))
-		return fail(why, wl, "%s: %s", path, reason);
+		return why_set(why, wl, "", "%s: %s", path, reason);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 
 #include "results_file.h"
 
-static json_t *now_iso(void)
+json_t *results_now_iso(void)
 {
 	char buf[32];
 	time_t t = time(NULL);
@@ -50,7 +50,7 @@ json_t *results_doc_new(const char *kind, const char *command, json_t *environme
 	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "hvbench", "version",
 						   HVBENCH_VERSION));
 	json_object_set_new(doc, "command", results_json_text(command));
-	json_object_set_new(doc, "started_at", now_iso());
+	json_object_set_new(doc, "started_at", results_now_iso());
 	json_object_set_new(doc, "complete", json_false());
 	json_object_set_new(doc, "environment", environment ? environment : json_null());
 	json_object_set_new(doc, "settings", settings ? settings : json_null());
@@ -208,7 +208,7 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
 	if (n && cells_have_twins(cells, n))
 		json_object_set_new(doc, "probe_overhead", probe_overhead_json(cells, n));
 	json_object_set_new(doc, "complete", json_boolean(complete));
-	json_object_set_new(doc, "updated_at", now_iso());
+	json_object_set_new(doc, "updated_at", results_now_iso());
 	head = json_dumps(doc, DUMP_FLAGS);
 	if (!head || !(end = strrchr(head, '}'))) {
 		free(head);

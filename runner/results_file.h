@@ -23,6 +23,9 @@
  */
 json_t *results_json_text(const char *s);
 
+/* Now, as the files write times: ISO-8601 UTC, whole seconds. */
+json_t *results_now_iso(void);
+
 /* The document's fixed part: schema, tool, command, environment, settings. */
 json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
 			json_t *settings);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vmm_template.h"
+#include "why.h"
 
 static const char *const var_names[VMM_NR_VARS] = {
 	[VMM_VAR_PAYLOAD] = "payload",
@@ -18,28 +19,6 @@ static const char *const var_names[VMM_NR_VARS] = {
 	[VMM_VAR_MEM_MIB] = "mem_mib",
 	[VMM_VAR_CPUS] = "cpus",
 };
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!len)
-		return -1;
-	n = snprintf(why, len, "vmm-cmd: ");
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < len)
-		vsnprintf(why + n, len - n, fmt, ap);
-	va_end(ap);
-	/* Words, names and paths in it are the user's: keep it one printable line. */
-	for (char *p = why; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	return -1;
-}
 
 /* The template being split, and where its words go. */
 struct split {
@@ -71,7 +50,7 @@ static int refuse(struct split *s, size_t at)
 	const char *p = s->text + at;
 	int n = p[0] == '$' && (p[1] == '(' || p[1] == '{') ? 2 : 1;
 
-	return fail(s->why, s->why_len, "shell syntax '%.*s' is not supported: the template is "
+	return why_set(s->why, s->why_len, "vmm-cmd: ", "shell syntax '%.*s' is not supported: the template is "
 		    "run without a shell (byte %zu; put it in single quotes to pass it to the VMM)",
 		    n, p, at + 1);
 }
@@ -85,7 +64,7 @@ static int double_quoted(struct split *s)
 		char c = s->text[s->at];
 
 		if (!c)
-			return fail(s->why, s->why_len, "unbalanced quotes: the \" at byte %zu is "
+			return why_set(s->why, s->why_len, "vmm-cmd: ", "unbalanced quotes: the \" at byte %zu is "
 				    "never closed", open + 1);
 		if (c == '"')
 			break;
@@ -122,7 +101,7 @@ static int word_split(struct split *s)
 			s->at += 2;	/* a line continued: nothing of it stays */
 		} else if (p[0] == '\\') {
 			if (!p[1])
-				return fail(s->why, s->why_len, "the template ends with a '\\' that "
+				return why_set(s->why, s->why_len, "vmm-cmd: ", "the template ends with a '\\' that "
 					    "escapes nothing");
 			s->word[s->len++] = p[1];
 			s->at += 2;
@@ -131,7 +110,7 @@ static int word_split(struct split *s)
 			const char *close = strchr(p + 1, '\'');
 
 			if (!close)
-				return fail(s->why, s->why_len, "unbalanced quotes: the ' at byte %zu "
+				return why_set(s->why, s->why_len, "vmm-cmd: ", "unbalanced quotes: the ' at byte %zu "
 					    "is never closed", s->at + 1);
 			memcpy(s->word + s->len, p + 1, (size_t)(close - p - 1));
 			s->len += (size_t)(close - p - 1);
@@ -186,7 +165,7 @@ static int word_add(struct split *s)
 			continue;
 		}
 		if (*r == '}')
-			return fail(s->why, s->why_len, "a '}' without its '{' in '%.64s': write }} "
+			return why_set(s->why, s->why_len, "vmm-cmd: ", "a '}' without its '{' in '%.64s': write }} "
 				    "for a literal brace", s->word);
 		if (*r != '{') {
 			*o++ = *r++;
@@ -194,11 +173,11 @@ static int word_add(struct split *s)
 		}
 		close = strchr(r, '}');
 		if (!close)
-			return fail(s->why, s->why_len, "a '{' without its '}' in '%.64s': write {{ "
+			return why_set(s->why, s->why_len, "vmm-cmd: ", "a '{' without its '}' in '%.64s': write {{ "
 				    "for a literal brace", s->word);
 		var = var_lookup(r + 1, (size_t)(close - r - 1));
 		if (var < 0)
-			return fail(s->why, s->why_len, "unknown placeholder '{%.*s}': the known ones "
+			return why_set(s->why, s->why_len, "vmm-cmd: ", "unknown placeholder '{%.*s}': the known ones "
 				    "are {payload}, {cmdline}, {mem_mib} and {cpus} ({{ and }} are "
 				    "literal braces)", (int)(close - r - 1 < 40 ? close - r - 1 : 40),
 				    r + 1);
@@ -223,13 +202,13 @@ static int program_check(struct split *s)
 			     "0123456789");
 
 	if (w->nr_refs)
-		return fail(s->why, s->why_len, "the program name '%.64s' holds a placeholder: the "
+		return why_set(s->why, s->why_len, "vmm-cmd: ", "the program name '%.64s' holds a placeholder: the "
 			    "first word must name the VMM itself", s->word);
 	if (!w->text[0])
-		return fail(s->why, s->why_len, "the program name (the first word) is empty");
+		return why_set(s->why, s->why_len, "vmm-cmd: ", "the program name (the first word) is empty");
 	/* NAME=value first is an assignment to sh, not a program. */
 	if (name && s->word[name] == '=' && (s->word[0] < '0' || s->word[0] > '9'))
-		return fail(s->why, s->why_len, "'%.64s' would set a variable in sh, which is not "
+		return why_set(s->why, s->why_len, "vmm-cmd: ", "'%.64s' would set a variable in sh, which is not "
 			    "supported: to set one, start the template with env (env %.64s VMM ...)",
 			    s->word, s->word);
 	return 0;
@@ -243,7 +222,7 @@ int vmm_template_parse(struct vmm_template *t, const char *text, char *why, size
 
 	*t = (struct vmm_template){ 0 };
 	if (len > VMM_TEMPLATE_MAX_LEN)
-		return fail(why, why_len, "the template is longer than %u bytes",
+		return why_set(why, why_len, "vmm-cmd: ", "the template is longer than %u bytes",
 			    VMM_TEMPLATE_MAX_LEN);
 	for (size_t i = 0; i < len; i++)
 		braces += text[i] == '{';
@@ -259,7 +238,7 @@ int vmm_template_parse(struct vmm_template *t, const char *text, char *why, size
 	if (!s || !t->buf || !t->words || !t->refs) {
 		free(s);
 		vmm_template_free(t);
-		return fail(why, why_len, "out of memory");
+		return why_set(why, why_len, "vmm-cmd: ", "out of memory");
 	}
 	s->text = text;
 	s->at = 0;
@@ -269,7 +248,7 @@ int vmm_template_parse(struct vmm_template *t, const char *text, char *why, size
 	s->why_len = why_len;
 	while ((got = word_split(s)) > 0) {
 		if (t->nr_words == VMM_TEMPLATE_MAX_WORDS) {
-			got = fail(why, why_len, "the template has more than %u words",
+			got = why_set(why, why_len, "vmm-cmd: ", "the template has more than %u words",
 				   VMM_TEMPLATE_MAX_WORDS);
 			break;
 		}
@@ -280,12 +259,12 @@ int vmm_template_parse(struct vmm_template *t, const char *text, char *why, size
 	}
 	free(s);
 	if (!got && !t->nr_words)
-		got = fail(why, why_len, "the template is empty");
+		got = why_set(why, why_len, "vmm-cmd: ", "the template is empty");
 	else if (!got && !(t->uses & (1u << VMM_VAR_PAYLOAD)))
-		got = fail(why, why_len, "the template must pass {payload} to the VMM (the path of "
+		got = why_set(why, why_len, "vmm-cmd: ", "the template must pass {payload} to the VMM (the path of "
 			   "the PVH ELF to boot)");
 	else if (!got && !(t->uses & (1u << VMM_VAR_CMDLINE)))
-		got = fail(why, why_len, "the template must pass {cmdline} to the VMM (the guest's "
+		got = why_set(why, why_len, "vmm-cmd: ", "the template must pass {cmdline} to the VMM (the guest's "
 			   "kernel command line)");
 	if (got) {
 		vmm_template_free(t);
@@ -388,14 +367,14 @@ static int program_refuse(enum program_fault f, int err, const char *name, const
 	else
 		snprintf(what, sizeof(what), "cannot be run: %s", strerror(err));
 	if (name == file)
-		return fail(why, why_len, "'%s' %s", file, what);
-	return fail(why, why_len, "'%s' in PATH is '%s', which %s", name, file, what);
+		return why_set(why, why_len, "vmm-cmd: ", "'%s' %s", file, what);
+	return why_set(why, why_len, "vmm-cmd: ", "'%s' in PATH is '%s', which %s", name, file, what);
 }
 
 static int path_copy(const char *file, char *path, size_t len, char *why, size_t why_len)
 {
 	if (strlen(file) >= len)
-		return fail(why, why_len, "'%.64s...' is longer than %zu bytes", file, len - 1);
+		return why_set(why, why_len, "vmm-cmd: ", "'%.64s...' is longer than %zu bytes", file, len - 1);
 	strcpy(path, file);
 	return 0;
 }
@@ -409,12 +388,12 @@ int vmm_template_resolve(const struct vmm_template *t, char *path, size_t len, c
 	int err = 0, miss_err = 0;
 
 	if (!t->nr_words)
-		return fail(why, why_len, "the template is empty");
+		return why_set(why, why_len, "vmm-cmd: ", "the template is empty");
 	name = t->words[0].text;
 	if (strchr(name, '/')) {
 		f = program_fault(name, &err);
 		if (f == PROGRAM_MISSING)
-			return fail(why, why_len, "'%s' does not exist", name);
+			return why_set(why, why_len, "vmm-cmd: ", "'%s' does not exist", name);
 		if (f != PROGRAM_OK)
 			return program_refuse(f, err, name, name, why, why_len);
 		return path_copy(name, path, len, why, why_len);
@@ -448,7 +427,7 @@ int vmm_template_resolve(const struct vmm_template *t, char *path, size_t len, c
 	}
 	if (miss_fault != PROGRAM_MISSING)
 		return program_refuse(miss_fault, miss_err, name, miss, why, why_len);
-	return fail(why, why_len, "'%s' not found in PATH (%s)", name, dirs);
+	return why_set(why, why_len, "vmm-cmd: ", "'%s' not found in PATH (%s)", name, dirs);
 }
 
 void vmm_template_free(struct vmm_template *t)

@@ -6,19 +6,9 @@
 #include "histogram.h"
 #include "table.h"
 
-static const char *const target_names[TARGET_COUNT] = { "refvmm", "qemu", "native" };
-
-int bench_target_parse(const char *name)
-{
-	for (int t = 0; t < TARGET_COUNT; t++)
-		if (!strcmp(target_names[t], name))
-			return t;
-	return -1;
-}
-
 const char *cell_target(const struct cell *c)
 {
-	return target_names[c->target];
+	return target_name(c->target);
 }
 
 const char *cell_target_label(const struct cell *c)

@@ -10,13 +10,9 @@
 
 #include "rep.h"
 #include "stats.h"
+#include "target.h"
 
 #define CELL_MAX_REPS 32
-
-enum bench_target { TARGET_REFVMM, TARGET_QEMU, TARGET_NATIVE, TARGET_COUNT };
-
-/* -1 if name is not a target. */
-int bench_target_parse(const char *name);
 
 struct cell {
 	const struct workload *w;

@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "pin.h"
+#include "target.h"
 
 struct rep_probes;
 
@@ -21,6 +22,8 @@ struct rep_probes;
 enum rep_status { REP_OK, REP_UNAVAILABLE, REP_HANG, REP_CRASH, REP_ERROR };
 
 const char *rep_status_name(enum rep_status s);
+
+struct vmm_template;
 
 struct rep_opts {
 	double target_ms;	/* time the samples should take */
@@ -33,6 +36,7 @@ struct rep_opts {
 	const char *payload_path; /* for external VMMs */
 	struct rep_probes *probes; /* host-side probes for refvmm repetitions, or NULL */
 	uint32_t debug_pio_delay_ns; /* refvmm: vm_config.debug_pio_delay_ns (0: honest) */
+	const struct vmm_template *vmm_cmd; /* vmm-cmd: the VMM's command template */
 };
 
 /* Per-operation costs from the KVM statistics and CPU clocks at the marks. */
@@ -83,9 +87,12 @@ int rep_samples_from_proto(const struct proto_result *p, uint64_t tsc_khz, struc
 void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int cpl,
 		    const struct rep_opts *o, struct rep *out);
 
-/* Run one repetition under QEMU (-M microvm -accel kvm), mode hvm. */
-void rep_run_qemu(const struct workload *w, unsigned int cpl, const struct rep_opts *o,
-		  uint32_t tsc_khz, struct rep *out);
+/*
+ * Run one repetition under an external VMM (target qemu-kvm, qemu-tcg or
+ * vmm-cmd), mode hvm; tsc_khz is KVM's guest TSC rate, told to the payload.
+ */
+void rep_run_external(const struct workload *w, enum bench_target t, unsigned int cpl,
+		      const struct rep_opts *o, uint32_t tsc_khz, struct rep *out);
 
 /* Run one repetition natively (mode native). */
 void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out);

@@ -113,7 +113,9 @@ static json_t *timers_json(const struct cell *cells, size_t n)
 		const char *target;
 		int cpl;
 	} where[] = {
-		{ "refvmm", 0 }, { "refvmm", 3 }, { "qemu", 0 }, { "qemu", 3 }, { "native", -1 },
+		{ "refvmm", 0 }, { "refvmm", 3 }, { "qemu-kvm", 0 }, { "qemu-kvm", 3 },
+		{ "qemu-tcg", 0 }, { "qemu-tcg", 3 }, { "vmm-cmd", 0 }, { "vmm-cmd", 3 },
+		{ "native", -1 },
 	};
 
 	for (size_t k = 0; k < sizeof(where) / sizeof(where[0]); k++) {

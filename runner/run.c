@@ -33,6 +33,8 @@
 #include "results_file.h"
 #include "run.h"
 #include "table.h"
+#include "target.h"
+#include "vmm_template.h"
 
 #define KEEP_SAMPLES_DEFAULT 1000
 
@@ -41,7 +43,8 @@ struct run_opts {
 	const char *filter;
 	unsigned int modes;	/* MODE_BIT()s */
 	unsigned int cpls;	/* bit n: CPL n */
-	unsigned int targets;	/* bit per enum bench_target (native follows mode native) */
+	unsigned int targets;	/* bit per enum bench_target */
+	const char *vmm_cmd;	/* --vmm-cmd: the vmm-cmd target's command template */
 	unsigned int reps;
 	double target_ms;
 	size_t max_samples, max_raw;
@@ -63,15 +66,20 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvbench run [options]\n"
-		"Measure the workload catalog (hvbench list) under refvmm and natively.\n\n"
+		"Measure the workload catalog (hvbench list) on one or more targets.\n\n"
 		"  --suite quick|full   quick: the core workloads, short repetitions (default);\n"
 		"                       full: every workload, longer repetitions\n"
 		"  --filter GLOB[,GLOB] only workloads whose name matches\n"
 		"  --modes LIST         hvm,pv,offload,offload-poll,native (default: all)\n"
 		"  --cpl LIST           0,3 (default: both where the workload allows)\n"
-		"  --targets LIST       VMMs to measure: refvmm, qemu (QEMU microvm -accel kvm\n"
-		"                       booting the same payload; the workloads that need no\n"
-		"                       refvmm device). Default: refvmm\n"
+		"  --target LIST        where to measure (docs/targets.md): refvmm (in-process),\n"
+		"                       qemu-kvm and qemu-tcg (QEMU microvm with KVM or TCG\n"
+		"                       booting the same payload), vmm-cmd (any VMM, from\n"
+		"                       --vmm-cmd), native (the same operations as a host\n"
+		"                       process; mode native). Default: refvmm,native.\n"
+		"                       What a target cannot run is listed as not applicable\n"
+		"  --vmm-cmd TEMPLATE   the vmm-cmd target's command: {payload} {cmdline}\n"
+		"                       {mem_mib} {cpus} (docs/vmm-cmd.md)\n"
 		"  --repetitions N      repetitions per cell, interleaved (quick 3, full 5)\n"
 		"  --target-ms MS       time the samples of one repetition take (quick 30, full 150)\n"
 		"  --max-samples N      samples per repetition at most (quick 2000, full 20000)\n"
@@ -115,14 +123,6 @@ static int list_parse(const char *arg, unsigned int *mask, int (*parse)(const ch
 	return *mask ? 0 : -1;
 }
 
-/* VMM targets only: native is chosen by mode. */
-static int vmm_target_parse(const char *s)
-{
-	int t = bench_target_parse(s);
-
-	return t == TARGET_NATIVE ? -1 : t;
-}
-
 static int cpl_parse(const char *s)
 {
 	return !strcmp(s, "0") ? 0 : !strcmp(s, "3") ? 3 : -1;
@@ -144,7 +144,9 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "modes", required_argument, NULL, 'm' },
 		{ "cpl", required_argument, NULL, 'c' },
+		{ "target", required_argument, NULL, 'T' },
 		{ "targets", required_argument, NULL, 'T' },
+		{ "vmm-cmd", required_argument, NULL, 'V' },
 		{ "repetitions", required_argument, NULL, 'r' },
 		{ "target-ms", required_argument, NULL, 't' },
 		{ "max-samples", required_argument, NULL, 'n' },
@@ -166,7 +168,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u,
-				.targets = 1u << TARGET_REFVMM, .pin = true, .probes = true,
+				.targets = 1u << TARGET_REFVMM | 1u << TARGET_NATIVE, .pin = true,
+				.probes = true,
 				.out = "results/run.json" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -191,9 +194,13 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 					       optarg), -1;
 			break;
 		case 'T':
-			if (list_parse(optarg, &o->targets, vmm_target_parse))
-				return fprintf(stderr, "hvbench run: --targets takes refvmm, qemu or both, "
-					       "not '%s'\n", optarg), -1;
+			if (list_parse(optarg, &o->targets, bench_target_parse))
+				return fprintf(stderr, "hvbench run: --target takes a list of refvmm, "
+					       "qemu-kvm, qemu-tcg, vmm-cmd, native, not '%s'\n",
+					       optarg), -1;
+			break;
+		case 'V':
+			o->vmm_cmd = optarg;
 			break;
 		case 'r':
 			if (!uint_parse(optarg, CELL_MAX_REPS, &reps))
@@ -255,6 +262,10 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind < argc)
 		return fprintf(stderr, "hvbench run: unexpected argument '%s'\n", argv[optind]), -1;
+	if (!!(o->targets & 1u << TARGET_VMM_CMD) != !!o->vmm_cmd)
+		return fprintf(stderr, "hvbench run: %s\n", o->vmm_cmd ?
+			       "--vmm-cmd is the vmm-cmd target's: add vmm-cmd to --target" :
+			       "the vmm-cmd target needs --vmm-cmd TEMPLATE (docs/vmm-cmd.md)"), -1;
 	o->reps = reps ? reps : o->full ? 5 : 3;
 	o->target_ms = target ? (double)target : o->full ? 150 : 30;
 	o->max_samples = max_samples ? max_samples : o->full ? 20000 : 2000;
@@ -290,7 +301,19 @@ static size_t plan_add(const struct run_opts *o, struct cell *cells, size_t cap,
 	return n + 2;
 }
 
-static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap)
+static bool target_chosen(const struct run_opts *o, enum bench_target t)
+{
+	return o->targets & (1u << t);
+}
+
+/*
+ * The cells of the selection, in catalog order: per workload and mode, the
+ * targets that can run it, each CPL.  Mode native runs on the native
+ * target, the other modes on the VM targets.  What a chosen target cannot
+ * run goes to na (when not NULL), with the reason, once per workload, mode
+ * and target.  Returns the number of cells, whether cells had room or not.
+ */
+static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap, json_t *na)
 {
 	size_t n = 0;
 
@@ -300,16 +323,24 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 		if ((!o->full && !w->quick) || !filter_match(o->filter, w->name))
 			continue;
 		for (int m = 0; m < MODE_COUNT; m++) {
-			if (!(w->modes & o->modes & MODE_BIT(m)))
+			if (!(o->modes & MODE_BIT(m)) || (m != MODE_NATIVE && !(w->modes & MODE_BIT(m))))
 				continue;
-			if (m == MODE_NATIVE) {
-				n = plan_add(o, cells, cap, n, w, m, TARGET_NATIVE, 0);
-				continue;
-			}
-			for (int t = 0; t < TARGET_NATIVE; t++) {
-				if (!(o->targets & (1u << t)) ||
-				    (t == TARGET_QEMU && (!w->external || m != MODE_HVM)))
+			for (int t = 0; t < TARGET_COUNT; t++) {
+				const char *why;
+
+				if (!target_chosen(o, t) || (m == MODE_NATIVE) != (t == TARGET_NATIVE))
 					continue;
+				why = target_cannot(t, w, m);
+				if (why && na)
+					json_array_append_new(na, json_pack("{s:s, s:s, s:s, s:s}",
+						"workload", w->name, "mode", bench_mode_name(m),
+						"target", target_name(t), "reason", why));
+				if (why)
+					continue;
+				if (t == TARGET_NATIVE) {
+					n = plan_add(o, cells, cap, n, w, m, t, 0);
+					continue;
+				}
 				for (unsigned int cpl = 0; cpl <= 3; cpl += 3)
 					if (w->cpls & o->cpls & (1u << cpl))
 						n = plan_add(o, cells, cap, n, w, m, t, cpl);
@@ -327,6 +358,7 @@ struct run_ctx {
 	bool kvm;
 	char kvm_why[512];
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
+	const struct vmm_template *vmm_cmd;	/* --vmm-cmd, parsed */
 	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
 	json_t *doc;
 };
@@ -348,21 +380,28 @@ static json_t *plans_json(const struct pin_plan *pins)
 static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pins, bool kvm,
 			     const char *kvm_why)
 {
-	json_t *modes = json_array(), *cpls = json_array();
+	json_t *modes = json_array(), *cpls = json_array(), *targets = json_array(), *set;
 
+	for (int t = 0; t < TARGET_COUNT; t++)
+		if (target_chosen(o, t))
+			json_array_append_new(targets, json_string(target_name(t)));
 	for (int m = 0; m < MODE_COUNT; m++)
 		if (o->modes & MODE_BIT(m))
 			json_array_append_new(modes, json_string(bench_mode_name(m)));
 	for (unsigned int c = 0; c <= 3; c += 3)
 		if (o->cpls & (1u << c))
 			json_array_append_new(cpls, json_integer(c));
-	return json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?, s:I}", "suite",
-			 o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
-			 cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
-			 "max_samples", (json_int_t)o->max_samples, "pinning",
-			 plans_json(pins), "kvm_available", kvm,
-			 "kvm_unavailable_why", kvm_why, "debug_pio_delay_ns",
-			 (json_int_t)o->pio_delay_ns);
+	set = json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?, s:I}", "suite",
+			o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
+			cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
+			"max_samples", (json_int_t)o->max_samples, "pinning",
+			plans_json(pins), "kvm_available", kvm,
+			"kvm_unavailable_why", kvm_why, "debug_pio_delay_ns",
+			(json_int_t)o->pio_delay_ns);
+	json_object_set_new(set, "targets", targets);
+	json_object_set_new(set, "vmm_cmd", o->vmm_cmd ? results_json_text(o->vmm_cmd) :
+							 json_null());
+	return set;
 }
 
 static void progress(const struct run_opts *o, size_t done, size_t total, const struct cell *c,
@@ -391,6 +430,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.payload_path = x->payload.path,
 		.probes = c->probes_off ? NULL : x->probes,
 		.debug_pio_delay_ns = o->pio_delay_ns,
+		.vmm_cmd = x->vmm_cmd,
 	};
 
 	struct timespec t0, t1;
@@ -403,8 +443,8 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		rep_run_native(c->w, &ro, r);
 	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
-	else if (c->target == TARGET_QEMU)
-		rep_run_qemu(c->w, c->cpl, &ro, x->tsc_khz, r);
+	else if (target_is_external(c->target))
+		rep_run_external(c->w, c->target, c->cpl, &ro, x->tsc_khz, r);
 	else
 		rep_run_refvmm(c->w, c->mode, c->cpl, &ro, r);
 	if (c->target != TARGET_NATIVE && !x->kvm)
@@ -506,6 +546,37 @@ static json_t *native_meaning(const json_t *env)
 	return json_string(buf);
 }
 
+/*
+ * --vmm-cmd: parsed, and its program found, before anything runs: a typo
+ * should cost a second, not a suite.  0, or -1 having said why.
+ */
+static int vmm_cmd_prepare(struct vmm_template *t, const char *text)
+{
+	char why[512], path[4096];
+
+	if (vmm_template_parse(t, text, why, sizeof(why)) ||
+	    vmm_template_resolve(t, path, sizeof(path), why, sizeof(why))) {
+		fprintf(stderr, "hvbench run: --vmm-cmd: %s\n", why);
+		vmm_template_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* The (workload, mode, target) the targets cannot run, one line each. */
+static void not_applicable_print(FILE *f, const json_t *na)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(na, i, e)
+		fprintf(f, "not applicable: %s %s on %s: %s\n",
+			json_string_value(json_object_get(e, "workload")),
+			json_string_value(json_object_get(e, "mode")),
+			json_string_value(json_object_get(e, "target")),
+			json_string_value(json_object_get(e, "reason")));
+}
+
 static void kvm_probe(struct run_ctx *x)
 {
 	struct vmm_err err = { 0 };
@@ -514,8 +585,9 @@ static void kvm_probe(struct run_ctx *x)
 	x->kvm = fd >= 0;
 	if (fd >= 0) {
 		close(fd);
-		if (x->o->targets & (1u << TARGET_QEMU))
-			x->tsc_khz = payload_kvm_tsc_khz();
+		for (int t = 0; t < TARGET_COUNT; t++)
+			if (target_chosen(x->o, t) && target_is_external(t))
+				x->tsc_khz = payload_kvm_tsc_khz();
 		return;
 	}
 	snprintf(x->kvm_why, sizeof(x->kvm_why), "%s", err.msg);
@@ -529,7 +601,9 @@ int run_main(int argc, char **argv, const char *command)
 	struct rep_probes probes;
 	struct run_ctx x = { .o = &o, .probes = &probes };
 	struct pin_plan plans[NR_PLANS];
+	struct vmm_template vmm_cmd = { 0 };
 	struct cell *cells;
+	json_t *na;
 	size_t n;
 	int rc, failed = 0;
 	json_t *env, *settings;
@@ -539,9 +613,18 @@ int run_main(int argc, char **argv, const char *command)
 	if (o.pio_delay_ns && !o.quiet)
 		fprintf(stderr, "hvbench run: --debug-pio-delay-ns %u: refvmm's port I/O exits are "
 			"slowed on purpose (the results file says so)\n", o.pio_delay_ns);
-	n = plan_make(&o, NULL, 0);
+	if (o.vmm_cmd && vmm_cmd_prepare(&vmm_cmd, o.vmm_cmd))
+		return EXIT_USAGE;
+	x.vmm_cmd = o.vmm_cmd ? &vmm_cmd : NULL;
+	na = json_array();
+	n = plan_make(&o, NULL, 0, na);
 	if (!n) {
-		fprintf(stderr, "hvbench run: no workload matches (see hvbench list)\n");
+		fprintf(stderr, "hvbench run: nothing to measure: no workload matches (hvbench "
+			"list), or the targets can run none of it%s\n",
+			json_array_size(na) ? ":" : "");
+		not_applicable_print(stderr, na);
+		json_decref(na);
+		vmm_template_free(&vmm_cmd);
 		return EXIT_USAGE;
 	}
 	if (payload_load(&x.payload, o.payload, "HVBENCH_PAYLOAD", "../workloads/bench.elf",
@@ -554,7 +637,7 @@ int run_main(int argc, char **argv, const char *command)
 		payload_free(&x.payload);
 		return EXIT_OUTPUT;
 	}
-	plan_make(&o, cells, n);
+	plan_make(&o, cells, n, NULL);
 	if (rep_probes_init(&probes, o.probes, o.perf_events)) {
 		free(cells);
 		payload_free(&x.payload);
@@ -571,11 +654,14 @@ int run_main(int argc, char **argv, const char *command)
 	json_object_set_new(settings, "native_baseline", native_meaning(env));
 	json_object_set_new(settings, "probes", rep_probes_settings(&probes));
 	x.doc = results_doc_new("run", command, env, settings);
+	json_object_set_new(x.doc, "not_applicable", na);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = run_cells(cells, n, &x);
-	if (!o.quiet)
+	if (!o.quiet) {
 		table_show(cells, n);
+		not_applicable_print(stdout, json_object_get(x.doc, "not_applicable"));
+	}
 	/* Any repetition that hung, crashed or failed fails the run, even in an ok cell. */
 	for (size_t i = 0; i < n; i++) {
 		for (unsigned int k = 0; k < cells[i].nr_reps; k++)
@@ -588,5 +674,6 @@ int run_main(int argc, char **argv, const char *command)
 	free(cells);
 	payload_free(&x.payload);
 	rep_probes_close(&probes);
+	vmm_template_free(&vmm_cmd);
 	return rc ? rc : failed ? EXIT_PARTIAL : 0;
 }

@@ -41,8 +41,10 @@ static void lines_feed(const struct vmm_proc *p, char *buf, size_t *len)
 	}
 }
 
-/* Read until the child closes its output or the deadline passes; false on timeout. */
-static bool output_read(const struct vmm_proc *p, int fd)
+enum read_end { READ_EOF, READ_TIMEOUT, READ_DONE };
+
+/* Read until the child closes its output, the deadline passes or done() says so. */
+static enum read_end output_read(const struct vmm_proc *p, int fd)
 {
 	static char buf[LINE_BYTES];
 	size_t len = 0;
@@ -54,7 +56,7 @@ static bool output_read(const struct vmm_proc *p, int fd)
 		ssize_t n;
 
 		if (left <= 0)
-			return false;
+			return READ_TIMEOUT;
 		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
 			continue;
 		n = read(fd, buf + len, LINE_BYTES - len);
@@ -64,10 +66,26 @@ static bool output_read(const struct vmm_proc *p, int fd)
 			break;
 		len += (size_t)n;
 		lines_feed(p, buf, &len);
+		if (p->done && p->done(p->ctx))
+			return READ_DONE;
 	}
 	if (len)
 		p->line(p->ctx, buf, len);
-	return true;
+	return READ_EOF;
+}
+
+/* SIGTERM, and SIGKILL if the VMM is still there a second later. */
+static void child_stop(pid_t pid, int *wstatus)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(pid, wstatus, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+		;
 }
 
 int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
@@ -93,15 +111,25 @@ int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
 		close(fds[0]);
 		return -1;
 	}
-	out->timed_out = !output_read(p, fds[0]);
-	if (out->timed_out) {
+	switch (output_read(p, fds[0])) {
+	case READ_TIMEOUT:
+		out->timed_out = true;
 		if (p->on_timeout)
 			p->on_timeout(p->ctx);
 		kill(pid, SIGKILL);
+		break;
+	case READ_DONE:
+		out->stopped = true;
+		close(fds[0]);
+		child_stop(pid, &out->wstatus);
+		goto reaped;
+	case READ_EOF:
+		break;
 	}
 	close(fds[0]);
 	while (waitpid(pid, &out->wstatus, 0) < 0 && errno == EINTR)
 		;
+reaped:
 	out->not_found = WIFEXITED(out->wstatus) && WEXITSTATUS(out->wstatus) == 127;
 	out->seconds = now_s() - t0;
 	return 0;

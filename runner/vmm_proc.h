@@ -21,10 +21,17 @@ struct vmm_proc {
 	void (*on_timeout)(void *ctx);
 	vmm_proc_line_fn line;
 	void *ctx;
+	/*
+	 * Or NULL. Asked after each read: true when the output says the run is
+	 * over (a VMM that does not exit when its guest is done); the VMM is
+	 * then stopped, SIGTERM first, SIGKILL a second later.
+	 */
+	bool (*done)(void *ctx);
 };
 
 struct vmm_proc_result {
 	bool timed_out;		/* killed at the deadline */
+	bool stopped;		/* stopped because done() said so */
 	bool not_found;		/* the program could not be executed (exit 127) */
 	int wstatus;		/* from waitpid */
 	double seconds;		/* wall time, start to reaped */

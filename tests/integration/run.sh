@@ -106,17 +106,21 @@ check "the CSV has a header and one row per cell" \
 check "the table is printed unless --quiet" test ! -s "$work/out"
 
 # The same payload under QEMU: measured, marked as QEMU's, no KVM counters.
+# ("qemu" is the old name of qemu-kvm, still accepted.)
 if command -v qemu-system-x86_64 >/dev/null; then
 	"$hvbench" run --quiet --targets refvmm,qemu --filter 'cpuid,pio-user,io-lat-64' \
 		--modes hvm --repetitions 1 --target-ms 10 --out "$work/q.json" >/dev/null 2>&1
 	check "a run with --targets refvmm,qemu exits 0" test $? -eq 0
 	jq_ok "cpuid and pio-user ran under QEMU at CPL0 and CPL3" "$work/q.json" \
-		'[.results[] | select(.target == "qemu")] | length == 4 and all(.status == "ok")'
+		'[.results[] | select(.target == "qemu-kvm")] | length == 4 and all(.status == "ok")'
 	jq_ok "...with no KVM counters (QEMU has no marks) but samples and a timer cost" \
-		"$work/q.json" '[.results[] | select(.target == "qemu") |
+		"$work/q.json" '[.results[] | select(.target == "qemu-kvm") |
 		 .per_op == null and .summary.n > 0 and .timer_ns > 0] | all'
-	jq_ok "io-lat-64 needs refvmm's device: no QEMU cell" "$work/q.json" \
-		'[.results[] | select(.target == "qemu" and .workload == "io-lat-64")] | length == 0'
+	jq_ok "io-lat-64 needs refvmm's device: no QEMU cell, listed as not applicable" \
+		"$work/q.json" '([.results[] | select(.target == "qemu-kvm" and
+		 .workload == "io-lat-64")] | length == 0) and
+		 (.not_applicable | map(select(.workload == "io-lat-64" and .target == "qemu-kvm" and
+		 .mode == "hvm" and (.reason | test("I/O ring")))) | length == 1)'
 else
 	skip "qemu target: qemu-system-x86_64 is not installed"
 	skip "qemu target: results"
@@ -154,6 +158,16 @@ check "a missing payload exits 65 with one line" \
 	test $? -eq 65 -a "$(wc -l <"$work/err")" -eq 1
 "$hvbench" run --quiet --filter cpuid --out /proc/forbidden/r.json >/dev/null 2>"$work/err"
 check "an unwritable results path exits 73" test $? -eq 73
+
+# timer-deadline natively: a host thread's absolute sleep, its sample the
+# lateness (nothing subtracted, one sleep per sample), beside the guest's.
+"$hvbench" run --quiet --filter timer-deadline --modes native,hvm --cpl 0 --repetitions 2 \
+	--target-ms 20 --out "$work/td.json" >/dev/null 2>&1
+check "timer-deadline in hvm and native exits 0" test $? -eq 0
+jq_ok "...its native cell is lateness: above 0, under 10 ms, nothing subtracted, said so" \
+	"$work/td.json" "$(cell timer-deadline native null) | .status == \"ok\" and
+	 .summary.p50 > 0 and .summary.p50 < 1e7 and all(.repetitions[]; .batch == 1 and
+	 .correction_ns == 0 and (.notes[0] | test(\"clock_nanosleep.*timer slack 1 ns\")))"
 
 # A corrupt payload: every refvmm cell is an error, natives still measured.
 "$hvbench" run --quiet --payload "$work/payload.bad" --filter cpuid --repetitions 1 \

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A repetition under an external VMM: the same bench payload booted by
+ * QEMU microvm (with KVM, or emulated by TCG) or by any VMM a command
+ * template describes (vmm-cmd), its @hvb records read from the serial
+ * port.  The guest times itself, so the same workload must cost about the
+ * same under every VMM wherever the userspace VMM is not on the path.
+ * External VMMs give no KVM statistics and no marks, so per-operation
+ * costs stay empty.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "hvbench/ports.h"
+#include "proto.h"
+#include "rep.h"
+#include "vmm_proc.h"
+#include "vmm_template.h"
+
+#define QEMU_BIN "qemu-system-x86_64"
+#define GUEST_MEM_MIB 64
+
+/*
+ * The VMM on the CPUs refvmm's vCPU threads would have: its vCPU threads
+ * can only be told apart from inside, so the whole process gets their union.
+ */
+struct ext_pin {
+	const struct workload *w;
+	const struct pin_plan *pin;
+};
+
+static void ext_pin(void *arg)
+{
+	const struct ext_pin *q = arg;
+	const struct workload *w = q->w;
+	const struct pin_plan *pin = q->pin;
+	unsigned int n = w->nr_vcpus ? w->nr_vcpus : 1;
+	cpu_set_t set;
+
+	if (!pin)
+		return;
+	CPU_ZERO(&set);
+	for (unsigned int i = 0; i < n && (int)i < pin->nr_vcpus; i++)
+		if (pin->vcpu_cpu[i] >= 0)
+			CPU_SET(pin->vcpu_cpu[i], &set);
+	if (CPU_COUNT(&set))
+		sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void console_to_proto(void *ctx, const char *line, size_t len)
+{
+	proto_line(ctx, line, len);
+}
+
+/* vmm-cmd: the payload's end record is the end; the VMM need not exit by itself. */
+static bool payload_ended(void *ctx)
+{
+	const struct proto_result *p = ctx;
+
+	return p->ended;
+}
+
+/* isa-debug-exit makes QEMU exit with (status << 1) | 1. */
+static void qemu_judge(int wstatus, const struct proto_result *p, struct rep *out)
+{
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == ((GUEST_STATUS_PASS << 1) | 1))
+		return;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+		rep_fail(out, REP_UNAVAILABLE, "%s is not installed", QEMU_BIN);
+	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == ((GUEST_STATUS_FAIL << 1) | 1))
+		rep_fail(out, REP_ERROR, "%s", p->error[0] ? p->error :
+			 "the payload reported a failure (status 1) under QEMU");
+	else if (WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & 1))
+		rep_fail(out, REP_CRASH, "the payload exited with status %d under QEMU",
+			 WEXITSTATUS(wstatus) >> 1);
+	else
+		rep_fail(out, REP_ERROR, "QEMU failed (exit %d): %s",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, p->last_other);
+}
+
+/* A VMM of unknown habits: the payload's own records say how it went. */
+static void vmm_cmd_judge(const struct vmm_proc_result *res, const struct proto_result *p,
+			  struct rep *out)
+{
+	if (p->ended)
+		return;
+	if (res->not_found)
+		rep_fail(out, REP_UNAVAILABLE, "vmm-cmd: the VMM could not be executed");
+	else if (WIFSIGNALED(res->wstatus))
+		rep_fail(out, REP_CRASH, "vmm-cmd: the VMM died of signal %d before the payload "
+			 "ended: %s", WTERMSIG(res->wstatus), p->last_other);
+	else
+		rep_fail(out, REP_ERROR, "vmm-cmd: the VMM exited (status %d) before the payload "
+			 "ended: %s", WEXITSTATUS(res->wstatus), p->last_other);
+}
+
+/*
+ * -cpu host without ARCH_CAPABILITIES: some KVM backends (PVM) refuse
+ * QEMU's write of that MSR; the rest is the host's CPUID, as refvmm offers.
+ * TCG emulates its own "max" CPU.
+ */
+static char **qemu_argv(enum bench_target t, const char *payload, char *cmdline, char *smp)
+{
+	static char *argv[32];
+	char **a = argv;
+
+	*a++ = QEMU_BIN;
+	*a++ = "-M";
+	*a++ = "microvm";
+	*a++ = "-accel";
+	*a++ = t == TARGET_QEMU_TCG ? "tcg" : "kvm";
+	*a++ = "-cpu";
+	*a++ = t == TARGET_QEMU_TCG ? "max" : "host,-arch-capabilities";
+	*a++ = "-smp";
+	*a++ = smp;
+	*a++ = "-m";
+	*a++ = "64";
+	*a++ = "-nodefaults";
+	*a++ = "-no-user-config";
+	*a++ = "-nographic";
+	*a++ = "-serial";
+	*a++ = "stdio";
+	*a++ = "-device";
+	*a++ = "isa-debug-exit,iobase=0xf4,iosize=4";
+	*a++ = "-kernel";
+	*a++ = (char *)payload;
+	*a++ = "-append";
+	*a++ = cmdline;
+	*a = NULL;
+	return argv;
+}
+
+void rep_run_external(const struct workload *w, enum bench_target t, unsigned int cpl,
+		      const struct rep_opts *o, uint32_t tsc_khz, struct rep *out)
+{
+	struct proto_result p;
+	char cmdline[320], smp[16];
+	struct ext_pin pin = { .w = w, .pin = o->pin };
+	struct vmm_proc proc = {
+		.child_setup = ext_pin, .child_arg = &pin, .line = console_to_proto, .ctx = &p,
+		/* TCG emulates every instruction: the same samples take longer. */
+		.timeout_s = t == TARGET_QEMU_TCG ? 3 * o->timeout_s : o->timeout_s,
+	};
+	struct vmm_proc_result res;
+	char **argv = NULL;
+	unsigned int cpus = w->nr_vcpus ? w->nr_vcpus : 1;
+
+	*out = (struct rep){ .status = REP_OK };
+	if (!o->payload_path || !tsc_khz) {
+		rep_fail(out, REP_UNAVAILABLE, "%s needs the payload's path and KVM's TSC rate",
+			 target_name(t));
+		return;
+	}
+	snprintf(smp, sizeof(smp), "%u", cpus);
+	rep_cmdline(cmdline, sizeof(cmdline) - 16, w, MODE_HVM, cpl, o, tsc_khz);
+	strcat(cmdline, " console=serial");
+	if (t == TARGET_VMM_CMD) {
+		struct vmm_template_vars v = { o->payload_path, cmdline, GUEST_MEM_MIB, cpus };
+
+		if (!o->vmm_cmd || vmm_template_expand(o->vmm_cmd, &v, &argv)) {
+			rep_fail(out, REP_ERROR, "vmm-cmd: %s", o->vmm_cmd ? "out of memory" :
+				 "no --vmm-cmd template");
+			return;
+		}
+		proc.argv = argv;
+		proc.done = payload_ended;
+	} else {
+		proc.argv = qemu_argv(t, o->payload_path, cmdline, smp);
+	}
+	proto_init(&p);
+	if (vmm_proc_run(&proc, &res)) {
+		rep_fail(out, REP_ERROR, "cannot start %s: %s", proc.argv[0], strerror(errno));
+		goto out;
+	}
+	if (res.timed_out)
+		rep_fail(out, REP_HANG, "%s: no end within the %.3g s deadline", target_name(t),
+			 proc.timeout_s);
+	else if (t == TARGET_VMM_CMD)
+		vmm_cmd_judge(&res, &p, out);
+	else
+		qemu_judge(res.wstatus, &p, out);
+	for (unsigned int i = 0; i < p.nr_notes; i++)
+		rep_note(out, p.notes[i]);
+	if (out->status == REP_OK) {
+		if (proto_finish(&p))
+			rep_fail(out, REP_ERROR, "bench payload output: %s", p.error);
+		else if (p.unavailable)
+			rep_fail(out, REP_UNAVAILABLE, "%s", p.why);
+		else if (rep_samples_from_proto(&p, tsc_khz, out))
+			rep_fail(out, REP_ERROR, "out of memory");
+	}
+out:
+	proto_free(&p);
+	vmm_template_argv_free(argv);
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# hvbench run's targets on real /dev/kvm and QEMU: one command measures
+# refvmm, qemu-kvm, qemu-tcg and native side by side; what a target cannot
+# run is listed as not applicable with its reason; a vmm-cmd target running
+# QEMU through a command template gives what the built-in qemu-kvm target
+# gives, within noise; bad templates are refused before anything runs.
+#
+# usage: targets.sh HVBENCH
+set -u
+hvbench=$1
+. "$(dirname "$0")/tap.sh"
+
+EXIT_USAGE=64
+
+echo "TAP version 13"
+tap_require_kvm_jq
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	echo "1..0 # SKIP qemu-system-x86_64 is not installed (scripts/setup installs it)"
+	exit 0
+fi
+
+small() { # OUT [options...]
+	local out=$1
+	shift
+	"$hvbench" run --quiet --no-probes --repetitions 2 --target-ms 15 --out "$out" "$@"
+}
+
+# One command, four targets.
+small "$work/four.json" --target refvmm,qemu-kvm,qemu-tcg,native \
+	--filter cpuid,pio-user,io-lat-64 --cpl 0 >"$work/four.out" 2>&1
+check "one run on refvmm, qemu-kvm, qemu-tcg and native (exit $?)" true
+jq_ok "cpuid measured on each of the four" "$work/four.json" \
+	'[.results[] | select(.workload == "cpuid" and .status == "ok") | .target] | sort ==
+	 ["native", "qemu-kvm", "qemu-tcg", "refvmm"]'
+jq_ok "settings record the targets" "$work/four.json" \
+	'.settings.targets == ["refvmm", "qemu-kvm", "qemu-tcg", "native"] and .settings.vmm_cmd == null'
+jq_ok "io-lat-64 is not applicable on QEMU, each mode once, with the reason" "$work/four.json" \
+	'[.not_applicable[] | select(.workload == "io-lat-64" and (.target | startswith("qemu")))] |
+	 length == 8 and all(.reason == "needs refvmm'"'"'s I/O ring device and its device thread")'
+jq_ok "pio-user has no native counterpart: listed, not dropped" "$work/four.json" \
+	'[.not_applicable[] | select(.workload == "pio-user" and .target == "native")] | length == 1'
+jq_ok "nothing a target can run is listed as not applicable" "$work/four.json" \
+	'[.not_applicable[] | select(.workload == "cpuid")] | length == 0'
+"$hvbench" run --target qemu-kvm --filter io-lat-64 --out "$work/none.json" >/dev/null 2>"$work/err"
+rc=$?
+check "a selection no target can run is a usage error ($rc), saying why" \
+	test "$rc" -eq "$EXIT_USAGE" -a "$(grep -c '^not applicable: io-lat-64 .* on qemu-kvm: ' "$work/err")" -eq 4
+"$hvbench" report "$work/four.json" -o "$work/four.html" >/dev/null 2>&1
+check "the report shows the four targets side by side" \
+	test "$(grep -oE '</span>((refvmm|qemu-kvm|qemu-tcg) hvm cpl0|native)</td>' "$work/four.html" |
+		sort -u | wc -l)" -eq 4
+
+# vmm-cmd: QEMU through the template path, without isa-debug-exit, so it
+# does not exit by itself: hvbench stops it at the payload's end record.
+tmpl='qemu-system-x86_64 -M microvm -accel kvm -cpu host,-arch-capabilities -m {mem_mib}
+	-smp {cpus} -nodefaults -no-user-config -nographic -serial stdio
+	-kernel {payload} -append {cmdline}'
+small "$work/qk.json" --target qemu-kvm --filter cpuid,pio-user,ipi --modes hvm --repetitions 3
+small "$work/vc.json" --target vmm-cmd --vmm-cmd "$tmpl" --filter cpuid,pio-user,ipi \
+	--modes hvm --repetitions 3
+check "vmm-cmd runs QEMU from the template (exit $?)" true
+jq_ok "every vmm-cmd cell is measured" "$work/vc.json" \
+	'(.results | length) == 5 and all(.results[]; .target == "vmm-cmd" and .status == "ok")
+	 and (.settings.vmm_cmd | contains("{payload}"))'
+# The same cells under another name: compare them as one target.
+jq '.results[].target = "qemu-kvm"' "$work/vc.json" >"$work/vc-as-qk.json"
+"$hvbench" compare --threshold 25 --format json "$work/qk.json" "$work/vc-as-qk.json" \
+	>"$work/vc-cmp.json" 2>/dev/null
+jq_ok "vmm-cmd gives qemu-kvm's figures within noise (no change beyond 25%)" "$work/vc-cmp.json" \
+	'(.rows | length) == 5 and all(.rows[]; .verdict == "no significant change")'
+jq -r '.rows[] | "\(.workload) cpl\(.cpl): \(.base_median_ns) -> \(.median_ns) ns, ratio \(.ratio) [\(.ci[0]), \(.ci[1])]"' \
+	"$work/vc-cmp.json" | diag
+
+# Bad templates: one line, exit 64, before anything runs.
+bad() { # WHAT MESSAGE-REGEX ARGS...
+	local what=$1 re=$2
+	shift 2
+	"$hvbench" run --quiet --filter cpuid --out "$work/bad.json" "$@" >/dev/null 2>"$work/err"
+	local rc=$?
+	if [ "$rc" -eq "$EXIT_USAGE" ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+		grep -qE -- "$re" "$work/err" && [ ! -e "$work/bad.json" ]; then
+		ok "$what: exit $EXIT_USAGE, one line, nothing run"
+	else
+		not_ok "$what: exit $EXIT_USAGE, one line, nothing run (exit $rc)"
+		diag <"$work/err"
+	fi
+}
+bad "vmm-cmd without --vmm-cmd" "needs --vmm-cmd TEMPLATE" --target vmm-cmd
+bad "--vmm-cmd without the vmm-cmd target" "add vmm-cmd to --target" \
+	--target refvmm --vmm-cmd 'qemu-system-x86_64 {payload} {cmdline}'
+bad "a template without {cmdline}" "must pass \{cmdline\}" \
+	--target vmm-cmd --vmm-cmd 'qemu-system-x86_64 -kernel {payload}'
+bad "a VMM that does not exist" "'no-such-vmm' not found in PATH" \
+	--target vmm-cmd --vmm-cmd 'no-such-vmm {payload} {cmdline}'
+bad "shell syntax in a template" "shell syntax '\|' is not supported" \
+	--target vmm-cmd --vmm-cmd 'qemu-system-x86_64 {payload} {cmdline} | tee log'
+bad "an unknown target" "--target takes a list of refvmm" --target xen
+
+tap_done

@@ -180,6 +180,54 @@ static void not_measured(struct report *r, FILE *f)
 	fputs("</table>\n", f);
 }
 
+/* More entries than any selection of the catalog makes: a hostile file stops here. */
+#define NOT_APPLICABLE_MAX 4096
+
+/*
+ * What a file's targets could not run (its not_applicable), as hvbench run
+ * listed it.  Entries that are not objects of four strings are counted and
+ * left out, not guessed at.
+ */
+static void not_applicable(struct report *r, FILE *f)
+{
+	size_t n = 0, bad = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++)
+		n += json_array_size(json_object_get(r->files[i].doc, "not_applicable"));
+	if (!n)
+		return;
+	report_heading(r, f, 3, "not-applicable", "Not applicable on a target");
+	fputs("<p>What a chosen target cannot run, with the reason (docs/targets.md): no cell "
+	      "was made for it.</p>\n<table><tr>", f);
+	fputs(r->nfiles > 1 ? "<th>file</th>" : "", f);
+	fputs("<th>workload</th><th>mode</th><th>target</th><th>reason</th></tr>\n", f);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const json_t *na = json_object_get(r->files[i].doc, "not_applicable"), *e;
+		size_t k;
+
+		json_array_foreach(na, k, e) {
+			const char *w = str(e, "workload"), *m = str(e, "mode");
+			const char *t = str(e, "target"), *why = str(e, "reason");
+
+			if (k >= NOT_APPLICABLE_MAX || !w || !m || !t || !why) {
+				bad++;
+				continue;
+			}
+			fputs("<tr>", f);
+			if (r->nfiles > 1)
+				td_text(f, r->files[i].label, 80, false);
+			td_text(f, w, 128, false);
+			td_text(f, m, 128, false);
+			td_text(f, t, 128, false);
+			td_text(f, why, 500, false);
+			fputs("</tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
+	if (bad)
+		fprintf(f, "<p>%zu malformed entr%s left out.</p>\n", bad, bad == 1 ? "y" : "ies");
+}
+
 void report_header(struct report *r, FILE *f)
 {
 	report_heading(r, f, 2, "files", "Files");
@@ -187,4 +235,5 @@ void report_header(struct report *r, FILE *f)
 	problems_list(r, f);
 	if (r->ncells)
 		not_measured(r, f);
+	not_applicable(r, f);
 }

@@ -4,6 +4,7 @@
 
 #include "cell.h"
 #include "histogram.h"
+#include "native.h"
 #include "table.h"
 
 const char *cell_target(const struct cell *c)
@@ -142,10 +143,29 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 	return o;
 }
 
+/*
+ * What one operation is, and how it is timed: a native cell's are the host
+ * operation's that stands in for the guest's (the io family's ring between
+ * host threads keeps the workload's words, being the same ring).
+ */
+static const char *cell_what(const struct cell *c)
+{
+	const struct native_op *op = native_op_find(c->w->native_op);
+
+	return c->target == TARGET_NATIVE && op ? op->what : c->w->what;
+}
+
+static const char *cell_timed_by(const struct cell *c)
+{
+	if (c->target == TARGET_NATIVE)
+		return "host-clock";
+	return c->w->host_timed ? "host" : "guest-tsc";
+}
+
 json_t *cell_json(const struct cell *c, size_t max_raw)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "workload", c->w->name, "family",
-			      c->w->family, "what", c->w->what, "mode", bench_mode_name(c->mode),
+			      c->w->family, "what", cell_what(c), "mode", bench_mode_name(c->mode),
 			      "target", cell_target(c), "status", cell_status(c));
 	json_t *reps = json_array();
 
@@ -153,7 +173,7 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	if (c->probes_off)
 		json_object_set_new(o, "probes_off", json_true());
 	json_object_set_new(o, "unit", json_string("ns"));
-	json_object_set_new(o, "timed_by", json_string(c->w->host_timed ? "host" : "guest-tsc"));
+	json_object_set_new(o, "timed_by", json_string(cell_timed_by(c)));
 	if (c->nr_reps && strcmp(cell_status(c), "ok"))
 		json_object_set_new(o, "reason", json_string(c->reps[0].why));
 	if (c->have_summary) {

@@ -14,16 +14,27 @@
 struct native_op {
 	const char *name;	/* matches the workload name */
 	const char *what;	/* one line: the host operation that stands in */
+	/*
+	 * 0 for an op timed by the clock around its batch.  A self-timed op
+	 * (timer-deadline) sets a deadline this many ns ahead and its sample
+	 * is how late it woke, nothing subtracted: one operation costs
+	 * ahead_ns plus its sample.
+	 */
+	double ahead_ns;
 };
 
 /* The operations native_measure knows, terminated by {NULL}. */
 extern const struct native_op native_ops[];
 
+/* The op called name, or NULL (name NULL too). */
+const struct native_op *native_op_find(const char *name);
+
 /*
  * Fill samples[0..nsamples) with nanoseconds per operation, each sample
  * timing `batch` back-to-back operations (CLOCK_MONOTONIC around the batch,
  * the clock's own overhead measured beforehand and subtracted, floored at
- * 0).  Runs a warm-up of at least one batch first.
+ * 0; a self-timed op's sample is its own figure over the batch, e.g. the
+ * mean lateness).  Runs a warm-up of at least one batch first.
  * Returns 0, or -1 with why[0..why_len) saying why the operation is
  * unavailable here (unknown name, refused by the kernel, ...).
  * *timer_ns receives the measured clock overhead per sample (ns).
@@ -39,7 +50,7 @@ int native_measure(const char *name, uint64_t batch, size_t nsamples, double *sa
 int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, double *samples,
 			double *timer_ns, int peer_cpu, char *why, size_t why_len);
 
-/* A batch size that makes one batch of `name` take about target_ns (>= 1). */
+/* A batch size that makes one batch of `name` take about target_ns of wall time (>= 1). */
 uint64_t native_calibrate(const char *name, double target_ns);
 
 #endif

@@ -4,9 +4,10 @@
  * finite, non-negative samples at a calibrated batch; orderings that hold
  * on any x86-64 host hold here (a serialising cpuid is slower than rdtsc,
  * a page fault costs more than 50 ns, a cross-thread wake-up costs more
- * than one system call); and a measurement leaves the process as it found
- * it (SIGILL disposition and mask, file descriptors, threads).  Bounds are
- * orders of magnitude wide so a noisy VM cannot make them flake.
+ * than one system call, a timer wakes after its deadline but well within
+ * 10 ms); and a measurement leaves the process as it found it (SIGILL
+ * disposition and mask, timer slack, file descriptors, threads).  Bounds
+ * are orders of magnitude wide so a noisy VM cannot make them flake.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include "native.h"
 
@@ -61,7 +64,7 @@ static double measure_median(const char *name)
 		if (!isfinite(s[i]) || s[i] < 0)
 			fail_msg("'%s' sample %zu is %g", name, i, s[i]);
 	qsort(s, NSAMPLES, sizeof(s[0]), double_cmp);
-	print_message("# %-12s batch %-8llu median %10.2f ns/op (clock %.1f ns)\n", name,
+	print_message("# %-14s batch %-8llu median %10.2f ns/op (clock %.1f ns)\n", name,
 		      (unsigned long long)batch, s[NSAMPLES / 2], timer_ns);
 	return s[NSAMPLES / 2];
 }
@@ -79,7 +82,7 @@ static void test_table(void **state)
 {
 	static const char *const want[] = { "timer", "cpuid", "rdtsc", "rdtscp", "pause",
 					    "ud2-signal", "page-touch", "syscall",
-					    "thread-wake" };
+					    "thread-wake", "timer-deadline" };
 
 	(void)state;
 	for (const struct native_op *op = native_ops; op->name; op++) {
@@ -87,6 +90,11 @@ static void test_table(void **state)
 		assert_true(strlen(op->what) > 0);
 		for (const struct native_op *o = native_ops; o != op; o++)
 			assert_string_not_equal(o->name, op->name);
+		/* Only timer-deadline waits ahead of its sample, as far as the guest does. */
+		if (!strcmp(op->name, "timer-deadline"))
+			assert_true(op->ahead_ns == 50000.0);
+		else
+			assert_true(op->ahead_ns == 0.0);
 	}
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!table_has(want[i]))
@@ -179,6 +187,98 @@ static void test_timer_is_cheap(void **state)
 	(void)state;
 	/* An empty loop iteration is about a cycle; 100 ns would mean the correction is broken. */
 	assert_true(measure_median("timer") < 100.0);
+}
+
+/*
+ * Plausible lateness: above 0 (waking is never free), below 10 ms (the
+ * deadline is honoured, not missed by a scheduler tick or more).
+ */
+static void test_timer_deadline_lateness(void **state)
+{
+	double late;
+
+	(void)state;
+	late = measure_median("timer-deadline");
+	assert_true(late > 0.0);
+	assert_true(late < 10e6);
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A sample is the lateness alone: each sleep's 50 us and its lateness lie
+ * one after another inside the call, so they add up to less than its wall
+ * time.  Samples holding the whole sleep would count the 50 us twice,
+ * 5 ms here, more than the warm-up the call adds.
+ */
+static void test_timer_deadline_is_lateness(void **state)
+{
+	enum { N = 101 };
+	double s[N], sum = 0;
+	char why[256] = "";
+	uint64_t t0, t1;
+
+	(void)state;
+	t0 = wall_ns();
+	if (native_measure("timer-deadline", 1, N, s, NULL, why, sizeof(why)))
+		fail_msg("timer-deadline failed: %s", why);
+	t1 = wall_ns();
+	for (size_t i = 0; i < N; i++)
+		sum += s[i];
+	assert_true(sum > 0);
+	assert_true(sum + N * 50000.0 <= (double)(t1 - t0));
+}
+
+/*
+ * Calibration counts wall time, sleep included: one 50 us sleep already
+ * meets a 2 us target, and 32 of them always meet 1 ms.  Were it to count
+ * lateness (a few us each) it would double far past that.
+ */
+static void test_timer_deadline_calibrates_on_wall_time(void **state)
+{
+	uint64_t batch;
+
+	(void)state;
+	assert_int_equal(native_calibrate("timer-deadline", 2000.0), 1);
+	batch = native_calibrate("timer-deadline", 1e6);
+	assert_true(batch >= 1 && batch <= 32);
+	/* Its batch is capped so an absurd target still ends (4096 sleeps, about 0.2 s). */
+	assert_int_equal(native_calibrate("timer-deadline", 1e15), UINT64_C(1) << 12);
+}
+
+/* A batch's sample is the mean lateness of its sleeps: still in range at batch 8. */
+static void test_timer_deadline_batch_mean(void **state)
+{
+	double s[5];
+	char why[256] = "";
+
+	(void)state;
+	if (native_measure("timer-deadline", 8, 5, s, NULL, why, sizeof(why)))
+		fail_msg("timer-deadline at batch 8 failed: %s", why);
+	for (size_t i = 0; i < 5; i++)
+		if (!(s[i] >= 0 && s[i] < 10e6))
+			fail_msg("timer-deadline sample %zu is %g ns", i, s[i]);
+}
+
+/* The measuring thread's slack is 1 ns only while it measures; the caller's comes back. */
+static void test_timer_slack_restored(void **state)
+{
+	int before;
+
+	(void)state;
+	assert_int_equal(prctl(PR_SET_TIMERSLACK, 12345, 0, 0, 0), 0);
+	measure_median("timer-deadline");
+	assert_int_equal(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), 12345);
+	assert_int_equal(prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0), 0);
+	before = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	measure_median("timer-deadline");
+	assert_int_equal(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), before);
 }
 
 static void marker_handler(int sig, siginfo_t *si, void *uctx)
@@ -278,6 +378,11 @@ int main(void)
 		cmocka_unit_test(test_page_touch_is_a_fault),
 		cmocka_unit_test(test_thread_wake_slower_than_syscall),
 		cmocka_unit_test(test_timer_is_cheap),
+		cmocka_unit_test(test_timer_deadline_lateness),
+		cmocka_unit_test(test_timer_deadline_is_lateness),
+		cmocka_unit_test(test_timer_deadline_calibrates_on_wall_time),
+		cmocka_unit_test(test_timer_deadline_batch_mean),
+		cmocka_unit_test(test_timer_slack_restored),
 		cmocka_unit_test(test_sigill_default_restored),
 		cmocka_unit_test(test_sigill_handler_restored),
 		cmocka_unit_test(test_sigill_mask_restored),

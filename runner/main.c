@@ -9,9 +9,9 @@
 #include "baseline.h"
 #include "compare_cmd.h"
 #include "conform_cmd.h"
-#include "env.h"
 #include "gate.h"
 #include "host.h"
+#include "info.h"
 #include "report_cmd.h"
 #include "run.h"
 
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		   "  gate    fail on a regression against a baseline (hvbench gate --help)\n"
 		   "  baseline record  merge runs into a baseline (hvbench baseline --help)\n"
 		   "  list    the workloads, their families, modes and CPLs\n"
-		   "  info    the environment a result would be recorded with\n"
+		   "  info    this host: its environment, and what it can run (hvbench info --help)\n"
 		   "  version\n\n"
 		   "Exit status: 0 success; 1 a cell hung, crashed or failed (run); 64 usage;\n"
 		   "65 unusable payload (run); 66 unreadable or invalid results file (show,\n"
@@ -57,18 +57,7 @@ static int list_main(void)
 	return 0;
 }
 
-static int info_main(void)
-{
-	json_t *env = env_capture();
-
-	if (!env)
-		return 70;
-	env_print(stdout, env);
-	json_decref(env);
-	return 0;
-}
-
-/* list and info take no arguments but --help. */
+/* list takes no arguments but --help. */
 static int no_args(int argc, char **argv, const char *what)
 {
 	if (argc < 3)
@@ -120,12 +109,8 @@ int main(int argc, char **argv)
 
 		return r < 0 ? EXIT_USAGE : r ? 0 : list_main();
 	}
-	if (!strcmp(argv[1], "info")) {
-		int r = no_args(argc, argv, "The environment every result is recorded with "
-				"(docs/environment.md).");
-
-		return r < 0 ? EXIT_USAGE : r ? 0 : info_main();
-	}
+	if (!strcmp(argv[1], "info"))
+		return info_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("hvbench %s\n", HVBENCH_VERSION);
 		return 0;

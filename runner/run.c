@@ -26,6 +26,7 @@
 
 #include "cell.h"
 #include "env.h"
+#include "info.h"
 #include "kvm.h"
 #include "payload.h"
 #include "rep_probes.h"
@@ -530,23 +531,6 @@ static int run_cells(struct cell *cells, size_t n, const struct run_ctx *x)
 }
 
 /*
- * Native figures on a host that is itself a guest include the hypervisor
- * underneath (a cpuid traps to it, for one): say so beside them.
- */
-static json_t *native_meaning(const json_t *env)
-{
-	const json_t *g = json_object_get(env, "host_is_guest");
-	const char *sig = json_string_value(json_object_get(g, "signature"));
-	char buf[256];
-
-	if (!json_is_true(json_object_get(g, "hypervisor_bit")))
-		return json_string("bare metal (no hypervisor bit): native figures are the hardware's");
-	snprintf(buf, sizeof(buf), "this host is itself a guest (hypervisor '%s'): native figures "
-		 "include that hypervisor's costs", sig ? sig : "unknown");
-	return json_string(buf);
-}
-
-/*
  * --vmm-cmd: parsed, and its program found, before anything runs: a typo
  * should cost a second, not a suite.  0, or -1 having said why.
  */
@@ -651,7 +635,13 @@ int run_main(int argc, char **argv, const char *command)
 	}
 	env = env_capture();
 	settings = settings_json(&o, x.pins, x.kvm, x.kvm ? NULL : x.kvm_why);
-	json_object_set_new(settings, "native_baseline", native_meaning(env));
+	{
+		char meaning[512];
+
+		/* Native figures on a host that is itself a guest include the hypervisor underneath. */
+		info_native_meaning(env, meaning, sizeof(meaning));
+		json_object_set_new(settings, "native_baseline", results_json_text(meaning));
+	}
 	json_object_set_new(settings, "probes", rep_probes_settings(&probes));
 	x.doc = results_doc_new("run", command, env, settings);
 	json_object_set_new(x.doc, "not_applicable", na);

@@ -586,7 +586,7 @@ int run_main(int argc, char **argv, const char *command)
 	struct run_ctx x = { .o = &o, .probes = &probes };
 	struct pin_plan plans[NR_PLANS];
 	struct vmm_template vmm_cmd = { 0 };
-	struct cell *cells;
+	struct cell *cells = NULL;
 	json_t *na;
 	size_t n;
 	int rc, failed = 0;
@@ -607,26 +607,23 @@ int run_main(int argc, char **argv, const char *command)
 			"list), or the targets can run none of it%s\n",
 			json_array_size(na) ? ":" : "");
 		not_applicable_print(stderr, na);
-		json_decref(na);
-		vmm_template_free(&vmm_cmd);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out_plan;
 	}
+	rc = EXIT_PAYLOAD;
 	if (payload_load(&x.payload, o.payload, "HVBENCH_PAYLOAD", "../workloads/bench.elf",
 			 "hvbench run"))
-		return EXIT_PAYLOAD;
+		goto out_plan;
 	cells = calloc(n, sizeof(*cells));
+	rc = EXIT_OUTPUT;
 	if (!cells || outdir_make(o.out)) {
 		fprintf(stderr, "hvbench run: cannot create the directory of %s\n", o.out);
-		free(cells);
-		payload_free(&x.payload);
-		return EXIT_OUTPUT;
+		goto out_cells;
 	}
 	plan_make(&o, cells, n, NULL);
-	if (rep_probes_init(&probes, o.probes, o.perf_events)) {
-		free(cells);
-		payload_free(&x.payload);
-		return EXIT_USAGE;
-	}
+	rc = EXIT_USAGE;
+	if (rep_probes_init(&probes, o.probes, o.perf_events))
+		goto out_cells;
 	kvm_probe(&x);
 	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
 	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
@@ -645,6 +642,7 @@ int run_main(int argc, char **argv, const char *command)
 	json_object_set_new(settings, "probes", rep_probes_settings(&probes));
 	x.doc = results_doc_new("run", command, env, settings);
 	json_object_set_new(x.doc, "not_applicable", na);
+	na = NULL;	/* the document's now */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = run_cells(cells, n, &x);
@@ -661,9 +659,13 @@ int run_main(int argc, char **argv, const char *command)
 	if (!o.quiet)
 		printf("results: %s%s\n", o.out, interrupted ? " (interrupted: partial)" : "");
 	json_decref(x.doc);
+	rep_probes_close(&probes);
+	rc = rc ? rc : failed ? EXIT_PARTIAL : 0;
+out_cells:
 	free(cells);
 	payload_free(&x.payload);
-	rep_probes_close(&probes);
+out_plan:
+	json_decref(na);
 	vmm_template_free(&vmm_cmd);
-	return rc ? rc : failed ? EXIT_PARTIAL : 0;
+	return rc;
 }

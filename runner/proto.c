@@ -149,6 +149,25 @@ static void record_samples(struct proto_result *p, const char *s, const char *en
 	}
 }
 
+/* The window's edges, printed around the marks: once each, in order, before the samples. */
+static void record_mark(struct proto_result *p, const char *s, const char *end)
+{
+	bool begin = end - s == 5 && !memcmp(s, "begin", 5);
+
+	if (!begin && !(end - s == 3 && !memcmp(s, "end", 3)))
+		fail(p, "an unknown mark record");
+	else if (p->begun)
+		fail(p, "a mark record after the samples began");
+	else if (begin && p->mark_begun)
+		fail(p, "a second mark begin record");
+	else if (!begin && (!p->mark_begun || p->mark_ended))
+		fail(p, p->mark_ended ? "a second mark end record" : "mark end without mark begin");
+	else if (begin)
+		p->mark_begun = true;
+	else
+		p->mark_ended = true;
+}
+
 void proto_line(struct proto_result *p, const char *line, size_t len)
 {
 	const size_t plen = sizeof(HVB_RECORD_PREFIX) - 1;
@@ -177,6 +196,8 @@ void proto_line(struct proto_result *p, const char *line, size_t len)
 
 		copy_word(why, sizeof(why), s + 6, end);
 		fail(p, "the payload reported: %s", why);
+	} else if (end - s >= 5 && !memcmp(s, "mark ", 5)) {
+		record_mark(p, s + 5, end);
 	} else if (end - s >= 5 && !memcmp(s, "note ", 5)) {
 		if (p->nr_notes < PROTO_NOTES_MAX)
 			copy_word(p->notes[p->nr_notes++], sizeof(p->notes[0]), s + 5, end);
@@ -195,6 +216,8 @@ int proto_finish(struct proto_result *p)
 		fail(p, "no begin record");
 	else if (!p->ended)
 		fail(p, "no end record (output cut short)");
+	else if (p->mark_begun && !p->mark_ended)
+		fail(p, "mark begin without mark end");
 	else if (p->nr != p->declared)
 		fail(p, "%zu samples of %llu declared", p->nr, (unsigned long long)p->declared);
 	return p->error[0] ? -1 : 0;

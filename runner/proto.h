@@ -17,6 +17,7 @@
 
 struct proto_result {
 	bool begun, ended, unavailable;
+	bool mark_begun, mark_ended;	/* the "@hvb mark begin/end" records (marks=serial) */
 	char name[64], mode[16];
 	unsigned int cpl;
 	uint64_t batch, declared, timer, frame, corr, tsc_khz;

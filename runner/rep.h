@@ -34,7 +34,7 @@ struct rep_opts {
 	const uint8_t *payload;	/* bench.elf */
 	size_t payload_size;
 	const char *payload_path; /* for external VMMs */
-	struct rep_probes *probes; /* host-side probes for refvmm repetitions, or NULL */
+	struct rep_probes *probes; /* host-side probes (refvmm, qemu-kvm, vmm-cmd), or NULL */
 	uint32_t debug_pio_delay_ns; /* refvmm: vm_config.debug_pio_delay_ns (0: honest) */
 	const struct vmm_template *vmm_cmd; /* vmm-cmd: the VMM's command template */
 };

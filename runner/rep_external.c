@@ -5,18 +5,23 @@
  * template describes (vmm-cmd), its @hvb records read from the serial
  * port.  The guest times itself, so the same workload must cost about the
  * same under every VMM wherever the userspace VMM is not on the path.
- * External VMMs give no KVM statistics and no marks, so per-operation
- * costs stay empty.
+ * External VMMs give no KVM statistics and ignore the mark port, so
+ * per-operation costs stay empty; the payload announces its marks on the
+ * console instead (marks=serial), and the host-side probes watch the VMM's
+ * threads between those lines (the "serial" window, docs/probes.md).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "hvbench/ports.h"
 #include "proto.h"
 #include "rep.h"
+#include "rep_probes.h"
 #include "vmm_proc.h"
 #include "vmm_template.h"
 
@@ -50,17 +55,140 @@ static void ext_pin(void *arg)
 		sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void console_to_proto(void *ctx, const char *line, size_t len)
+/* What the console callback needs: the records, and the probes it opens and closes. */
+struct ext_run {
+	struct proto_result p;
+	struct rep_probe_run *probes;	/* or NULL */
+	pid_t pid;			/* the VMM, once started */
+	bool every_thread;		/* no thread was named like a vCPU */
+};
+
+static void ext_started(void *ctx, pid_t pid)
 {
-	proto_line(ctx, line, len);
+	struct ext_run *x = ctx;
+
+	x->pid = pid;
+}
+
+#define EXT_THREADS_MAX 16
+
+/*
+ * A vCPU thread by the name its VMM gives it: QEMU's "CPU 0/KVM" (with
+ * -name debug-threads=on; "CPU 0/TCG" under TCG), Firecracker's
+ * "fc_vcpu 0", cloud-hypervisor's "vcpu0".
+ */
+static bool vcpu_index(const char *comm, unsigned int *index)
+{
+	static const struct {
+		const char *prefix, *suffix[2];
+	} names[] = {
+		{ "CPU ", { "/KVM", "/TCG" } },
+		{ "fc_vcpu ", { "", "" } },
+		{ "vcpu", { "", "" } },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i].prefix);
+		const char *c = comm + n;
+		char *end;
+		unsigned long v;
+
+		if (strncmp(comm, names[i].prefix, n) || *c < '0' || *c > '9')
+			continue;
+		errno = 0;
+		v = strtoul(c, &end, 10);
+		if (errno || v > 4095)
+			continue;
+		if (!strcmp(end, names[i].suffix[0]) || !strcmp(end, names[i].suffix[1])) {
+			*index = (unsigned int)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool thread_comm(pid_t pid, pid_t tid, char *comm, size_t len)
+{
+	char path[96];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fgets(comm, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		comm[strcspn(comm, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * The VMM's vCPU threads; if none is named like one, every thread of the
+ * process ("vmm0", "vmm1", ... in /proc's order) and *every says so.
+ */
+static unsigned int vmm_threads(pid_t pid, struct rep_probe_tid *tids, bool *every)
+{
+	struct rep_probe_tid all[EXT_THREADS_MAX];
+	unsigned int n = 0, nr_all = 0;
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char comm[32];
+		unsigned int index;
+		pid_t tid = (pid_t)atoi(e->d_name);
+
+		if (tid <= 0 || !thread_comm(pid, tid, comm, sizeof(comm)))
+			continue;
+		if (vcpu_index(comm, &index) && n < EXT_THREADS_MAX) {
+			tids[n] = (struct rep_probe_tid){ tid, REP_THREAD_VCPU, index, "" };
+			snprintf(tids[n++].name, sizeof(tids[0].name), "vcpu%u", index);
+		} else if (nr_all < EXT_THREADS_MAX) {
+			all[nr_all] = (struct rep_probe_tid){ tid, REP_THREAD_VMM, nr_all, "" };
+			snprintf(all[nr_all].name, sizeof(all[0].name), "vmm%u", nr_all);
+			nr_all++;
+		}
+	}
+	closedir(d);
+	*every = !n;
+	if (n)
+		return n;
+	memcpy(tids, all, nr_all * sizeof(all[0]));
+	return nr_all;
+}
+
+/* The records, and the probes' window at the two mark lines. */
+static void console_line(void *ctx, const char *line, size_t len)
+{
+	struct ext_run *x = ctx;
+	bool begun = x->p.mark_begun, ended = x->p.mark_ended;
+
+	proto_line(&x->p, line, len);
+	if (!x->probes || x->p.error[0])
+		return;
+	if (!begun && x->p.mark_begun) {
+		struct rep_probe_tid tids[EXT_THREADS_MAX];
+		unsigned int n = x->pid ? vmm_threads(x->pid, tids, &x->every_thread) : 0;
+
+		rep_probe_run_begin(x->probes, tids, n);
+	}
+	if (!ended && x->p.mark_ended)
+		rep_probe_run_end(x->probes);
 }
 
 /* vmm-cmd: the payload's end record is the end; the VMM need not exit by itself. */
 static bool payload_ended(void *ctx)
 {
-	const struct proto_result *p = ctx;
+	const struct ext_run *x = ctx;
 
-	return p->ended;
+	return x->p.ended;
 }
 
 /* isa-debug-exit makes QEMU exit with (status << 1) | 1. */
@@ -118,6 +246,8 @@ static char **qemu_argv(enum bench_target t, const char *payload, char *cmdline,
 	*a++ = smp;
 	*a++ = "-m";
 	*a++ = "64";
+	*a++ = "-name";
+	*a++ = "hvbench,debug-threads=on"; /* "CPU 0/KVM": the probes find the vCPU threads */
 	*a++ = "-nodefaults";
 	*a++ = "-no-user-config";
 	*a++ = "-nographic";
@@ -136,11 +266,13 @@ static char **qemu_argv(enum bench_target t, const char *payload, char *cmdline,
 void rep_run_external(const struct workload *w, enum bench_target t, unsigned int cpl,
 		      const struct rep_opts *o, uint32_t tsc_khz, struct rep *out)
 {
-	struct proto_result p;
-	char cmdline[320], smp[16];
+	struct ext_run x = { 0 };
+	struct proto_result *p = &x.p;
+	char cmdline[352], smp[16];
 	struct ext_pin pin = { .w = w, .pin = o->pin };
 	struct vmm_proc proc = {
-		.child_setup = ext_pin, .child_arg = &pin, .line = console_to_proto, .ctx = &p,
+		.child_setup = ext_pin, .child_arg = &pin, .line = console_line, .ctx = &x,
+		.on_start = ext_started,
 		/* TCG emulates every instruction: the same samples take longer. */
 		.timeout_s = t == TARGET_QEMU_TCG ? 3 * o->timeout_s : o->timeout_s,
 	};
@@ -155,8 +287,8 @@ void rep_run_external(const struct workload *w, enum bench_target t, unsigned in
 		return;
 	}
 	snprintf(smp, sizeof(smp), "%u", cpus);
-	rep_cmdline(cmdline, sizeof(cmdline) - 16, w, MODE_HVM, cpl, o, tsc_khz);
-	strcat(cmdline, " console=serial");
+	rep_cmdline(cmdline, sizeof(cmdline) - 32, w, MODE_HVM, cpl, o, tsc_khz);
+	strcat(cmdline, " console=serial marks=serial");
 	if (t == TARGET_VMM_CMD) {
 		struct vmm_template_vars v = { o->payload_path, cmdline, GUEST_MEM_MIB, cpus };
 
@@ -170,7 +302,9 @@ void rep_run_external(const struct workload *w, enum bench_target t, unsigned in
 	} else {
 		proc.argv = qemu_argv(t, o->payload_path, cmdline, smp);
 	}
-	proto_init(&p);
+	proto_init(p);
+	x.probes = rep_probe_run_new(o->probes, "serial", t == TARGET_QEMU_TCG ?
+				     "TCG does not use KVM: its tracepoints never fire" : NULL);
 	if (vmm_proc_run(&proc, &res)) {
 		rep_fail(out, REP_ERROR, "cannot start %s: %s", proc.argv[0], strerror(errno));
 		goto out;
@@ -179,20 +313,24 @@ void rep_run_external(const struct workload *w, enum bench_target t, unsigned in
 		rep_fail(out, REP_HANG, "%s: no end within the %.3g s deadline", target_name(t),
 			 proc.timeout_s);
 	else if (t == TARGET_VMM_CMD)
-		vmm_cmd_judge(&res, &p, out);
+		vmm_cmd_judge(&res, p, out);
 	else
-		qemu_judge(res.wstatus, &p, out);
-	for (unsigned int i = 0; i < p.nr_notes; i++)
-		rep_note(out, p.notes[i]);
+		qemu_judge(res.wstatus, p, out);
+	if (x.every_thread)
+		rep_note(out, "probes: no VMM thread is named like a vCPU thread (CPU N/KVM, "
+			 "fc_vcpu N, vcpuN): every thread of the VMM is watched as \"vmm\"");
+	for (unsigned int i = 0; i < p->nr_notes; i++)
+		rep_note(out, p->notes[i]);
 	if (out->status == REP_OK) {
-		if (proto_finish(&p))
-			rep_fail(out, REP_ERROR, "bench payload output: %s", p.error);
-		else if (p.unavailable)
-			rep_fail(out, REP_UNAVAILABLE, "%s", p.why);
-		else if (rep_samples_from_proto(&p, tsc_khz, out))
+		if (proto_finish(p))
+			rep_fail(out, REP_ERROR, "bench payload output: %s", p->error);
+		else if (p->unavailable)
+			rep_fail(out, REP_UNAVAILABLE, "%s", p->why);
+		else if (rep_samples_from_proto(p, tsc_khz, out))
 			rep_fail(out, REP_ERROR, "out of memory");
 	}
 out:
-	proto_free(&p);
+	out->probes = rep_probe_run_finish(x.probes);
+	proto_free(p);
 	vmm_template_argv_free(argv);
 }

@@ -11,8 +11,12 @@
 #include "probes.h"
 #endif
 
-/* The threads one repetition watches: its vCPUs and its device thread. */
-#define RUN_THREADS_MAX 4
+/*
+ * The threads one repetition watches: refvmm's vCPUs and device thread, or
+ * an external VMM's vCPU threads (or all its threads, for a VMM whose vCPU
+ * threads cannot be told apart).
+ */
+#define RUN_THREADS_MAX 16
 
 struct probe_thread {
 	char name[16];		/* "vcpu0", "device" */
@@ -26,6 +30,8 @@ struct rep_probe_run {
 	struct probe_thread threads[RUN_THREADS_MAX];
 	unsigned int nr_threads;
 	bool begun, ended;
+	const char *window;	/* "marks" (refvmm's port writes) or "serial" */
+	const char *ebpf_off;	/* why the eBPF probes cannot see this VMM, or NULL */
 	char perf_why[256];	/* why a thread had no counters, if one had none */
 #if HVBENCH_PROBES
 	struct probes_snapshot *snap;
@@ -146,53 +152,55 @@ static void perf_end(struct probe_thread *t)
 		perf_count_delta(t->perf.n, t->start, end, t->delta);
 }
 
+#if HVBENCH_PROBES
+static const enum hvb_thread_kind thread_kinds[] = {
+	[REP_THREAD_VCPU] = HVB_THREAD_VCPU,
+	[REP_THREAD_DEVICE] = HVB_THREAD_DEVICE,
+	[REP_THREAD_VMM] = HVB_THREAD_OTHER,
+};
+#endif
+
 /*
  * Begin: register the threads, open their counters, zero the eBPF maps
- * last, so the window starts as the guest's clock does.  End: read the
- * eBPF maps first, then the counters.
+ * last, so the window starts as the guest's clock does.  A second begin
+ * (a payload that printed its mark twice) is ignored.
  */
-static void mark(void *ctx, struct bench_run *r, struct vcpu *v, int which)
+void rep_probe_run_begin(struct rep_probe_run *run, const struct rep_probe_tid *tids,
+			 unsigned int n)
 {
-	struct rep_probe_run *run = ctx;
-
-	(void)v;
-	if (which == 0) {
-		for (unsigned int i = 0; i < r->vm->nr_vcpus; i++) {
-			char name[16];
-			pid_t tid = atomic_load(&r->vm->vcpus[i].tid);
-			struct probe_thread *t;
-
-			snprintf(name, sizeof(name), "vcpu%u", i);
-			t = thread_add(run, name);
-			if (!t)
-				break;
-#if HVBENCH_PROBES
-			if (run->rp->ebpf && tid)
-				probes_thread_add(run->rp->ebpf, tid, HVB_THREAD_VCPU, i);
-#endif
-			perf_begin(run, t, tid);
-		}
-		if (r->device_running && atomic_load(&r->device_tid)) {
-			pid_t tid = atomic_load(&r->device_tid);
-			struct probe_thread *t = thread_add(run, "device");
-
-#if HVBENCH_PROBES
-			if (run->rp->ebpf)
-				probes_thread_add(run->rp->ebpf, tid, HVB_THREAD_DEVICE, 0);
-#endif
-			if (t)
-				perf_begin(run, t, tid);
-		}
-#if HVBENCH_PROBES
-		if (run->rp->ebpf && probes_reset(run->rp->ebpf))
-			snprintf(run->ebpf_why, sizeof(run->ebpf_why), "resetting the maps: %s",
-				 strerror(errno));
-#endif
-		run->begun = true;
+	if (!run || run->begun)
 		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct probe_thread *t = thread_add(run, tids[i].name);
+
+		if (!t) {
+			snprintf(run->perf_why, sizeof(run->perf_why),
+				 "only the first %d of %u threads are watched", RUN_THREADS_MAX, n);
+			break;
+		}
+#if HVBENCH_PROBES
+		if (run->rp->ebpf && !run->ebpf_off && tids[i].tid)
+			probes_thread_add(run->rp->ebpf, tids[i].tid, thread_kinds[tids[i].kind],
+					  tids[i].index);
+#endif
+		perf_begin(run, t, tids[i].tid);
 	}
 #if HVBENCH_PROBES
-	if (run->rp->ebpf && !run->ebpf_why[0] && probes_read(run->rp->ebpf, run->snap))
+	if (run->rp->ebpf && !run->ebpf_off && probes_reset(run->rp->ebpf))
+		snprintf(run->ebpf_why, sizeof(run->ebpf_why), "resetting the maps: %s",
+			 strerror(errno));
+#endif
+	run->begun = true;
+}
+
+/* End: read the eBPF maps first, then the counters.  Only after a begin, once. */
+void rep_probe_run_end(struct rep_probe_run *run)
+{
+	if (!run || !run->begun || run->ended)
+		return;
+#if HVBENCH_PROBES
+	if (run->rp->ebpf && !run->ebpf_off && !run->ebpf_why[0] &&
+	    probes_read(run->rp->ebpf, run->snap))
 		snprintf(run->ebpf_why, sizeof(run->ebpf_why), "reading the maps: %s",
 			 strerror(errno));
 #endif
@@ -201,7 +209,32 @@ static void mark(void *ctx, struct bench_run *r, struct vcpu *v, int which)
 	run->ended = true;
 }
 
-struct rep_probe_run *rep_probe_run_start(struct rep_probes *rp, struct bench_run *r)
+/* refvmm's mark hook: its vCPU threads and, if it runs, its device thread. */
+static void mark(void *ctx, struct bench_run *r, struct vcpu *v, int which)
+{
+	struct rep_probe_tid tids[RUN_THREADS_MAX];
+	unsigned int n = 0;
+
+	(void)v;
+	if (which != 0) {
+		rep_probe_run_end(ctx);
+		return;
+	}
+	for (unsigned int i = 0; i < r->vm->nr_vcpus && n < RUN_THREADS_MAX - 1; i++) {
+		tids[n] = (struct rep_probe_tid){ .tid = atomic_load(&r->vm->vcpus[i].tid),
+						  .kind = REP_THREAD_VCPU, .index = i };
+		snprintf(tids[n++].name, sizeof(tids[0].name), "vcpu%u", i);
+	}
+	if (r->device_running && atomic_load(&r->device_tid)) {
+		tids[n] = (struct rep_probe_tid){ .tid = atomic_load(&r->device_tid),
+						  .kind = REP_THREAD_DEVICE, .name = "device" };
+		n++;
+	}
+	rep_probe_run_begin(ctx, tids, n);
+}
+
+struct rep_probe_run *rep_probe_run_new(struct rep_probes *rp, const char *window,
+				       const char *ebpf_off)
 {
 	struct rep_probe_run *run;
 
@@ -211,15 +244,26 @@ struct rep_probe_run *rep_probe_run_start(struct rep_probes *rp, struct bench_ru
 	if (!run)
 		return NULL;
 	run->rp = rp;
+	run->window = window;
+	run->ebpf_off = ebpf_off;
 #if HVBENCH_PROBES
-	run->snap = rp->ebpf ? calloc(1, sizeof(*run->snap)) : NULL;
-	if (rp->ebpf && !run->snap) {
+	run->snap = rp->ebpf && !ebpf_off ? calloc(1, sizeof(*run->snap)) : NULL;
+	if (rp->ebpf && !ebpf_off && !run->snap) {
 		free(run);
 		return NULL;
 	}
 #endif
-	r->mark_hook = mark;
-	r->mark_ctx = run;
+	return run;
+}
+
+struct rep_probe_run *rep_probe_run_start(struct rep_probes *rp, struct bench_run *r)
+{
+	struct rep_probe_run *run = rep_probe_run_new(rp, "marks", NULL);
+
+	if (run) {
+		r->mark_hook = mark;
+		r->mark_ctx = run;
+	}
 	return run;
 }
 
@@ -242,6 +286,8 @@ static json_t *perf_json(const struct rep_probe_run *run)
 
 static json_t *ebpf_json(const struct rep_probe_run *run)
 {
+	if (run->ebpf_off && run->rp->ebpf)
+		return json_pack("{s:s}", "unavailable", run->ebpf_off);
 #if HVBENCH_PROBES
 	if (run->rp->ebpf && !run->ebpf_why[0])
 		return probes_snapshot_json(run->snap);
@@ -258,7 +304,8 @@ json_t *rep_probe_run_finish(struct rep_probe_run *run)
 	if (!run)
 		return NULL;
 	if (run->begun && run->ended)
-		o = json_pack("{s:o, s:o}", "ebpf", ebpf_json(run), "perf", perf_json(run));
+		o = json_pack("{s:o, s:o, s:s}", "ebpf", ebpf_json(run), "perf", perf_json(run),
+			      "window", run->window);
 	for (unsigned int i = 0; i < run->nr_threads; i++)
 		perf_set_close(&run->threads[i].perf);
 #if HVBENCH_PROBES

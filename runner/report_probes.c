@@ -282,8 +282,11 @@ void report_probes(struct report *r, FILE *f)
 	fputs("<p>Host-side time from the eBPF probes (docs/probes.md), per event, pooled over "
 	      "each cell's ok repetitions: each plot is a histogram of one probe, the share of "
 	      "events in each bucket (log2 buckets with 8 linear sub-buckets, so a bucket is at "
-	      "most 12.5% wide). The window is the guest's measured stretch plus the end mark's "
-	      "exit.</p>\n", f);
+	      "most 12.5% wide). Under refvmm the window is the guest's measured stretch plus "
+	      "the end mark's exit; under an external VMM (qemu-kvm, vmm-cmd) it is bounded "
+	      "by the serial mark lines, the guest idling 50 ms on either side so the host "
+	      "reads them before anything is measured: counts and per-event times are the "
+	      "stretch's, time totals include the idling (docs/probes.md).</p>\n", f);
 	if (json_object_size(r->not_firing)) {
 		report_heading(r, f, 3, "not-firing", "Tracepoints that did not fire");
 		fputs("<p>Silent although what they trace happened, or not attached; the histograms "

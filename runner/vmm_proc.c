@@ -111,6 +111,8 @@ int vmm_proc_run(const struct vmm_proc *p, struct vmm_proc_result *out)
 		close(fds[0]);
 		return -1;
 	}
+	if (p->on_start)
+		p->on_start(p->ctx, pid);
 	switch (output_read(p, fds[0])) {
 	case READ_TIMEOUT:
 		out->timed_out = true;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef void (*vmm_proc_line_fn)(void *ctx, const char *line, size_t len);
 
@@ -21,6 +22,8 @@ struct vmm_proc {
 	void (*on_timeout)(void *ctx);
 	vmm_proc_line_fn line;
 	void *ctx;
+	/* Or NULL. Told the child's pid once started, before any line (to find its threads). */
+	void (*on_start)(void *ctx, pid_t pid);
 	/*
 	 * Or NULL. Asked after each read: true when the output says the run is
 	 * over (a VMM that does not exit when its guest is done); the VMM is

@@ -4,12 +4,14 @@
  * command line, and prints its samples as @hvb records (docs/protocol.md).
  *
  * Command line: name=W mode=M cpl=0|3 [batch=B] [samples=S] [target_ms=T]
- * [warmup_ms=U] [max_samples=N] tsc_khz=K.  Everything that decides the figures happens at
- * the measured CPL: the timer's own cost, the warm-up, the choice of batch
- * size (so the timer costs at most 1/TIMER_SHARE of a batch) and the
- * samples, and the cost of the loop around the operations (the workload's
- * frame), which is subtracted with the timer's.  The records are printed
- * afterwards, outside the marks.
+ * [warmup_ms=U] [max_samples=N] [marks=serial] tsc_khz=K.  Everything that
+ * decides the figures happens at the measured CPL: the timer's own cost, the
+ * warm-up, the choice of batch size (so the timer costs at most
+ * 1/TIMER_SHARE of a batch) and the samples, and the cost of the loop around
+ * the operations (the workload's frame), which is subtracted with the
+ * timer's.  The records are printed afterwards, outside the marks.  With
+ * marks=serial (external VMMs, which ignore the mark port) the marks are
+ * also announced on the console, outside the window: see serial_marks().
  */
 #include "guest.h"
 
@@ -172,11 +174,12 @@ static uint64_t typical_batch(struct plan *p)
 	return t[TYPICAL_ROUNDS / 2];
 }
 
-static uint64_t measure(void *arg)
+/* Everything before the marks: the timer, the batch, the warm-up, the sample count. */
+static uint64_t measure_prepare(void *arg)
 {
 	struct plan *p = arg;
 	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
-	uint64_t spent = 0, per_batch, nframes = 0;
+	uint64_t spent = 0, per_batch;
 
 	p->timer = timer_cost();
 	if (!p->batch && p->w->timed)
@@ -196,6 +199,15 @@ static uint64_t measure(void *arg)
 		p->nsamples = p->max_samples;
 	if (p->nsamples > ops_left(p) / p->batch)
 		p->nsamples = ops_left(p) / p->batch;
+	return 0;
+}
+
+/* The samples, between the marks. */
+static uint64_t measure_window(void *arg)
+{
+	struct plan *p = arg;
+	uint64_t nframes = 0;
+
 	mark(HVB_MARK_BEGIN);
 	for (uint64_t i = 0; i < p->nsamples; i++) {
 		samples[i] = time_batch(p, p->batch);
@@ -207,18 +219,80 @@ static uint64_t measure(void *arg)
 	return 0;
 }
 
+static uint64_t measure(void *arg)
+{
+	measure_prepare(arg);
+	return measure_window(arg);
+}
+
 /* Host-timed workloads: the guest serves until the host says stop. */
-static uint64_t run_hosted(void *arg)
+static uint64_t hosted_prepare(void *arg)
 {
 	struct plan *p = arg;
 
 	p->timer = timer_cost();
 	p->batch = 1;
+	return 0;
+}
+
+static uint64_t hosted_window(void *arg)
+{
+	struct plan *p = arg;
+
 	mark(HVB_MARK_BEGIN);
 	p->w->op(0);
 	mark(HVB_MARK_END);
 	p->nsamples = 0;
 	return 0;
+}
+
+static uint64_t run_hosted(void *arg)
+{
+	hosted_prepare(arg);
+	return hosted_window(arg);
+}
+
+static uint64_t at_cpl(unsigned int cpl, rt_fn fn, void *arg)
+{
+	return cpl == 3 ? rt_run_user(fn, arg) : fn(arg);
+}
+
+/* Spin without exits: rdtsc does not leave the guest. */
+static void quiet_wait(uint64_t cycles)
+{
+	uint64_t t0 = rt_rdtsc_begin();
+
+	while (rt_rdtsc_end() - t0 < cycles)
+		;
+}
+
+/*
+ * marks=serial: the host sees the marks only as "@hvb mark" lines, a
+ * little after they are printed.  So the begin line is printed before the
+ * window and followed by MARK_WAIT_MS without exits, in which the host
+ * opens its window before the begin mark's port write; the end line is
+ * printed after the end mark's port write and followed by the same wait,
+ * in which the host closes its window before the next exit (the sample
+ * records).  The lines go out at CPL0 (COM1 is closed to CPL3), so at CPL3
+ * the work before the window and the window run as two calls at CPL3.
+ */
+#define MARK_WAIT_MS 50
+
+static bool marks_serial(void)
+{
+	const char *v = rt_cmdline_get("marks");
+
+	return v && !strcmp(v, "serial");
+}
+
+static void serial_marks(struct plan *p, unsigned int cpl, uint64_t tsc_khz)
+{
+	at_cpl(cpl, p->w->hosted ? hosted_prepare : measure_prepare, p);
+	rt_printf(HVB_RECORD_PREFIX "mark begin\n");
+	quiet_wait(MARK_WAIT_MS * tsc_khz);
+	at_cpl(cpl, p->w->hosted ? hosted_window : measure_window, p);
+	rt_printf(HVB_RECORD_PREFIX "mark end\n");
+	quiet_wait(MARK_WAIT_MS * tsc_khz);
 }
 
 /*
@@ -308,12 +382,10 @@ int guest_main(void)
 	p.batch = (p.batch + ctx.min_batch - 1) / ctx.min_batch * ctx.min_batch;
 	if (p.max_samples > HVB_SAMPLES_MAX || p.max_samples < MIN_SAMPLES)
 		p.max_samples = HVB_SAMPLES_MAX;
-	if (ctx.cpl == 3)
-		rt_run_user(p.w->hosted ? run_hosted : measure, &p);
-	else if (p.w->hosted)
-		run_hosted(&p);
+	if (marks_serial())
+		serial_marks(&p, ctx.cpl, tsc_khz);
 	else
-		measure(&p);
+		at_cpl(ctx.cpl, p.w->hosted ? run_hosted : measure, &p);
 	if (!p.nsamples && !p.w->hosted)
 		return unavailable("no operations left to measure after warm-up");
 	if (p.w->finish && p.w->finish(why, sizeof(why))) {

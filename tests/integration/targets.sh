@@ -69,12 +69,14 @@ tmpl='qemu-system-x86_64 -M microvm -accel kvm -cpu host,-arch-capabilities -m {
 	-kernel {payload} -append {cmdline}'
 # One run with both targets, so their repetitions are interleaved and the
 # host's drift from minute to minute touches both alike.
+# CPL0 only: at CPL3 a cpuid here takes about 4.4 or about 6.5 us, by boot,
+# on either VMM, which a few repetitions cannot average out.
 small "$work/vc.json" --target qemu-kvm,vmm-cmd --vmm-cmd "$tmpl" --filter cpuid,pio-user,ipi \
-	--modes hvm --repetitions 3
+	--modes hvm --cpl 0 --repetitions 4
 check "vmm-cmd runs QEMU from the template (exit $?)" true
 jq_ok "every cell is measured, on both targets" "$work/vc.json" \
-	'(.results | length) == 10 and all(.results[]; .status == "ok") and
-	 ([.results[] | select(.target == "vmm-cmd")] | length) == 5 and
+	'(.results | length) == 6 and all(.results[]; .status == "ok") and
+	 ([.results[] | select(.target == "vmm-cmd")] | length) == 3 and
 	 (.settings.vmm_cmd | contains("{payload}"))'
 # The same cells under two names: split them into two files and compare
 # them as one target.
@@ -84,7 +86,7 @@ jq '.results |= map(select(.target == "vmm-cmd") | .target = "qemu-kvm")' "$work
 "$hvbench" compare --threshold 25 --format json "$work/qk.json" "$work/vc-as-qk.json" \
 	>"$work/vc-cmp.json" 2>/dev/null
 jq_ok "vmm-cmd gives qemu-kvm's figures within noise (no change beyond 25%)" "$work/vc-cmp.json" \
-	'(.rows | length) == 5 and all(.rows[]; .verdict == "no significant change")'
+	'(.rows | length) == 3 and all(.rows[]; .verdict == "no significant change")'
 jq -r '.rows[] | "\(.workload) cpl\(.cpl): \(.base_median_ns) -> \(.median_ns) ns, ratio \(.ratio) [\(.ci[0]), \(.ci[1])]"' \
 	"$work/vc-cmp.json" | diag
 

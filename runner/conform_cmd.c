@@ -23,6 +23,7 @@
 #include "conform_junit.h"
 #include "conform_tap.h"
 #include "conform_target.h"
+#include "vmm_template.h"
 #include "env.h"
 #include "vm.h"
 
@@ -30,6 +31,7 @@
 
 struct conform_opts {
 	const char *targets, *filter, *junit, *out, *expect_dir, *payload;
+	const char *vmm_cmd;	/* --vmm-cmd: the vmm-cmd target's command template */
 	double timeout_s;
 	uint32_t faults;
 	bool list, verbose, strict, no_expect, quiet;
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 		fprintf(f, "                        %-9s %s\n", conform_targets[i].name,
 			conform_targets[i].what);
 	fprintf(f,
+		"  --vmm-cmd TEMPLATE  the vmm-cmd target's command: {payload} {cmdline}\n"
+		"                      {mem_mib} {cpus} (docs/vmm-cmd.md)\n"
 		"  --filter GLOBS      tests whose id or area matches one of the comma-separated\n"
 		"                      globs (e.g. 'apic.*,timer')\n"
 		"  --list              list the selected tests and exit (--verbose: with specs)\n"
@@ -105,6 +109,7 @@ static int opts_parse(int argc, char **argv, struct conform_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "payload", required_argument, NULL, 'p' },
 		{ "fault", required_argument, NULL, 'F' },
+		{ "vmm-cmd", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -127,6 +132,7 @@ static int opts_parse(int argc, char **argv, struct conform_opts *o)
 		case 'S': o->strict = true; break;
 		case 'p': o->payload = optarg; break;
 		case 'q': o->quiet = true; break;
+		case 'V': o->vmm_cmd = optarg; break;
 		case 't':
 			if (!seconds_parse(optarg, &o->timeout_s)) {
 				fprintf(stderr, "hvbench conform: --timeout %s: seconds from 0.1 to 3600\n",
@@ -488,28 +494,73 @@ static bool tests_run(struct conform_run *x, const struct conform_ctx *ctx, bool
 	return bad;
 }
 
+/* Is name in the comma-separated list? */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0))
+		if (strcspn(p, ",") == n && !strncmp(p, name, n))
+			return true;
+	return false;
+}
+
+/*
+ * --vmm-cmd: with the vmm-cmd target and only with it, parsed and its
+ * program found before any test runs.  0, or -1 having said why.
+ */
+static int vmm_cmd_prepare(const struct conform_opts *o, struct vmm_template *t)
+{
+	static char program[4096];
+	char why[512];
+	bool wanted = list_has(o->targets, "vmm-cmd");
+
+	if (wanted != !!o->vmm_cmd) {
+		fprintf(stderr, "hvbench conform: %s\n", wanted ?
+			"the vmm-cmd target needs --vmm-cmd TEMPLATE (docs/vmm-cmd.md)" :
+			"--vmm-cmd is the vmm-cmd target's: add vmm-cmd to --target");
+		return -1;
+	}
+	if (!wanted)
+		return 0;
+	if (vmm_template_parse(t, o->vmm_cmd, why, sizeof(why)) ||
+	    vmm_template_resolve(t, program, sizeof(program), why, sizeof(why))) {
+		fprintf(stderr, "hvbench conform: --vmm-cmd: %s\n", why);
+		vmm_template_free(t);
+		return -1;
+	}
+	conform_vmm_cmd_set(t, program);
+	return 0;
+}
+
 int conform_main(int argc, char **argv, const char *command)
 {
 	struct conform_opts o;
 	struct conform_run x = { .o = &o, .command = command };
 	struct conform_ctx ctx;
+	struct vmm_template vmm_cmd = { 0 };
 	bool bad, write_failed = false;
 	int rc = opts_parse(argc, argv, &o), env_rc;
 
 	if (rc)
 		return rc > 0 ? 0 : CONFORM_EXIT_ENV;
+	if (vmm_cmd_prepare(&o, &vmm_cmd))
+		return CONFORM_EXIT_ENV;
 	if (tests_select(&o, &x.rep)) {
 		free(x.rep.sel);
+		vmm_template_free(&vmm_cmd);
 		return CONFORM_EXIT_ENV;
 	}
 	if (o.list) {
 		tests_list(&x.rep, o.verbose);
 		free(x.rep.sel);
+		vmm_template_free(&vmm_cmd);
 		return 0;
 	}
 	if (payload_load(&x.payload, o.payload, "HVBENCH_CONFORM_PAYLOAD",
 			 "../guest-payloads/conform/conform.elf", "hvbench conform")) {
 		free(x.rep.sel);
+		vmm_template_free(&vmm_cmd);
 		return CONFORM_EXIT_ENV;
 	}
 	x.env = env_capture();
@@ -541,5 +592,6 @@ int conform_main(int argc, char **argv, const char *command)
 	free(x.rep.sel);
 	json_decref(x.env);
 	payload_free(&x.payload);
+	vmm_template_free(&vmm_cmd);
 	return rc;
 }

@@ -77,6 +77,13 @@ static void console_to_proto(void *ctx, const char *line, size_t len)
 	conform_proto_line(&x->proto, line, len);
 }
 
+static bool test_ended(void *ctx)
+{
+	const struct ext_run *x = ctx;
+
+	return x->proto.ended;
+}
+
 static void on_timeout(void *ctx)
 {
 	struct ext_run *x = ctx;
@@ -111,7 +118,11 @@ static void outcome_judge(struct ext_run *x, const struct vmm_proc_result *res,
 		snprintf(r->reason, sizeof(r->reason), "%s could not be run", t->ext->bin);
 		return;
 	}
-	status = t->ext->guest_status(res->wstatus, why, sizeof(why));
+	/* A VMM stopped at (or exiting after) the end record: the record says how it went. */
+	if (t->ext->stop_at_end && x->proto.ended)
+		status = GUEST_STATUS_PASS;
+	else
+		status = t->ext->guest_status(res->wstatus, why, sizeof(why));
 	if (status == GUEST_STATUS_PASS) {
 		conform_proto_finish(&x->proto);
 	} else if (status == GUEST_STATUS_EXCEPTION && x->proto.crash[0]) {
@@ -131,7 +142,7 @@ static void outcome_judge(struct ext_run *x, const struct vmm_proc_result *res,
 void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c,
 		     const struct conform_test *test, struct conform_result *r)
 {
-	char cmdline[256], monitor[108], buf[2048];
+	char cmdline[256], monitor[108], buf[8192];
 	char *argv[CONFORM_ARGV_MAX + 1];
 	struct conform_boot boot = {
 		.payload_path = c->payload->path,
@@ -143,7 +154,7 @@ void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c
 	struct ext_run x = { .vmm = t->ext, .boot = &boot };
 	struct vmm_proc proc = {
 		.argv = argv, .timeout_s = c->timeout_s, .on_timeout = on_timeout,
-		.line = console_to_proto, .ctx = &x,
+		.line = console_to_proto, .ctx = &x, .done = t->ext->stop_at_end ? test_ended : NULL,
 	};
 	struct vmm_proc_result res;
 
@@ -153,7 +164,11 @@ void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c
 	snprintf(monitor, sizeof(monitor), "/tmp/hvbench-monitor-%d.sock", (int)getpid());
 	unlink(monitor);
 	t->ext->argv_build(t->ext, &boot, argv, buf, sizeof(buf));
-	if (vmm_proc_run(&proc, &res)) {
+	if (!argv[0]) {
+		r->status = CONFORM_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "%s: the command line does not fit",
+			 t->ext->bin);
+	} else if (vmm_proc_run(&proc, &res)) {
 		r->status = CONFORM_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "cannot start %s: %s", t->ext->bin,
 			 strerror(errno));

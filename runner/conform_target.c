@@ -11,6 +11,8 @@ const struct conform_target conform_targets[] = {
 	  conform_ext_probe, conform_ext_run, &conform_qemu_kvm },
 	{ "qemu-tcg", "qemu-system-x86_64 -M microvm -accel tcg (emulation, no KVM)",
 	  conform_ext_probe, conform_ext_run, &conform_qemu_tcg },
+	{ "vmm-cmd", "any VMM from --vmm-cmd TEMPLATE (docs/vmm-cmd.md)",
+	  conform_ext_probe, conform_ext_run, &conform_vmm_cmd },
 };
 
 const size_t conform_nr_targets = sizeof(conform_targets) / sizeof(conform_targets[0]);

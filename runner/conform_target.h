@@ -49,6 +49,11 @@ struct conform_ext_vmm {
 	bool (*hang_where)(const struct conform_boot *b, char *where, size_t len);
 	const char *accel;	/* QEMU: kvm or tcg */
 	bool needs_kvm;
+	/*
+	 * The VMM need not exit when the guest is done: the test's end record
+	 * ends the run, and the VMM is stopped (vmm-cmd).
+	 */
+	bool stop_at_end;
 };
 
 struct conform_target {
@@ -78,5 +83,10 @@ int conform_ext_probe(const struct conform_target *t, char *why, size_t len);
 void conform_ext_run(const struct conform_target *t, const struct conform_ctx *c,
 		     const struct conform_test *test, struct conform_result *r);
 extern const struct conform_ext_vmm conform_qemu_kvm, conform_qemu_tcg;
+extern struct conform_ext_vmm conform_vmm_cmd;
+
+struct vmm_template;
+/* The vmm-cmd target's template and its program, resolved (--vmm-cmd). */
+void conform_vmm_cmd_set(const struct vmm_template *t, const char *program);
 
 #endif

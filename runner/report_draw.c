@@ -105,6 +105,15 @@ void draw_log_axis(FILE *gp, char axis, double lo, double hi, bool ratio)
 	fputs(")\n", gp);
 }
 
+void draw_series_line(FILE *gp, char prefix, int id, size_t cell, double lw,
+		      const struct report_series *s, bool *first)
+{
+	fprintf(gp, "%s$%c%d_%zu using 1:2 with lines lw %g lc rgb '%s' dt %d title ",
+		*first ? "" : ", \\\n  ", prefix, id, cell, lw, s->color, s->faint ? 2 : 1);
+	gp_quote(gp, s->name, REPORT_PLOT_TEXT_MAX);
+	*first = false;
+}
+
 static int bar_cmp(const void *a, const void *b)
 {
 	const struct bar *x = a, *y = b;

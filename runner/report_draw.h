@@ -23,6 +23,14 @@ void draw_time(char *buf, size_t len, double ns);
  */
 void draw_log_axis(FILE *gp, char axis, double lo, double hi, bool ratio);
 
+/*
+ * One curve of a plot command: the datablock $PREFIXID_CELL drawn as lines
+ * of width lw in the series' colour (dashed when faint), titled with its
+ * name; *first says whether it opens the command.
+ */
+void draw_series_line(FILE *gp, char prefix, int id, size_t cell, double lw,
+		      const struct report_series *s, bool *first);
+
 /* One bar: a cell's figure, with a whisker from lo to hi unless they are NaN. */
 struct bar {
 	size_t group;		/* index into the groups */

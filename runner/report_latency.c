@@ -91,16 +91,9 @@ static int cdf_plot(struct report *r, const struct report_workload *w)
 		fputs("EOD\n", gp);
 	}
 	fputs("plot ", gp);
-	for (size_t i = w->first; i < w->first + w->count; i++) {
-		const struct report_series *s = &r->series[r->cells[i].series];
-
-		if (!drawable(&r->cells[i]))
-			continue;
-		fprintf(gp, "%s$c%d_%zu using 1:2 with lines lw 2 lc rgb '%s' dt %d title ",
-			first ? "" : ", \\\n  ", id, i, s->color, s->faint ? 2 : 1);
-		gp_quote(gp, s->name, REPORT_PLOT_TEXT_MAX);
-		first = false;
-	}
+	for (size_t i = w->first; i < w->first + w->count; i++)
+		if (drawable(&r->cells[i]))
+			draw_series_line(gp, 'c', id, i, 2, &r->series[r->cells[i].series], &first);
 	fputc('\n', gp);
 	plot_end(r->plots);
 	return id;

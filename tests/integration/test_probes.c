@@ -35,6 +35,7 @@
 #include "hvbench/bench.h"
 #include "probes.h"
 #include "irq_inject.h"
+#include "payload_file.h"
 #include "vm.h"
 
 #define PIO_N 2000
@@ -65,27 +66,6 @@ static void kvm_or_skip(void)
 		printf("# SKIP no usable /dev/kvm (missing, or no permission: run as root)\n");
 		skip();
 	}
-}
-
-static uint8_t *read_payload(const char *name, size_t *size)
-{
-	char path[4096];
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", payload_dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-	fclose(f);
-	*size = n;
-	return buf;
 }
 
 /* Ids of loaded BPF programs whose name starts with "hvb_" (ours). */
@@ -248,7 +228,7 @@ static void test_exact_counts(void **state)
 	h.at_end = malloc(sizeof(*h.at_end));
 	assert_non_null(h.at_end);
 	assert_non_null(fin);
-	elf = read_payload("pio_n.elf", &size);
+	elf = payload_file_read(payload_dir, "pio_n.elf", &size);
 	vm = vm_create(&cfg, &err);
 	if (!vm)
 		fail_msg("vm_create: %s", err.msg);
@@ -390,7 +370,7 @@ static void test_irq_path(void **state)
 	h.p = open_or_skip();
 	s = malloc(sizeof(*s));
 	assert_non_null(s);
-	elf = read_payload("irq.elf", &size);
+	elf = payload_file_read(payload_dir, "irq.elf", &size);
 	h.vm = vm_create(&cfg, &err);
 	if (!h.vm)
 		fail_msg("vm_create: %s", err.msg);

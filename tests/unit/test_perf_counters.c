@@ -213,6 +213,26 @@ static void read_or_fail(const struct perf_set *s, struct perf_count *c)
 	assert_int_equal(perf_set_read(s, c), 0);
 }
 
+/*
+ * Start a worker doing work(arg) and count its events (the defaults and
+ * extra[0..n)) over exactly that work, into delta; the set stays open and
+ * the worker parked, for the caller to close and stop.
+ */
+static void count_work(struct perf_set *s, struct worker *w, void (*work)(struct worker *w),
+		       unsigned int arg, const char *const *extra, size_t n,
+		       struct perf_count *delta)
+{
+	struct perf_count c0[PERF_SET_MAX];
+
+	worker_start(w, work, arg);
+	open_or_fail(s, w->tid, extra, n);
+	read_or_fail(s, c0);
+	worker_go(w);
+	worker_wait(w);
+	read_or_fail(s, delta);
+	perf_count_delta(s->n, c0, delta, delta);
+}
+
 static void need_perf(void)
 {
 	if (perf_skip_why[0]) {
@@ -266,20 +286,14 @@ static void test_busy_and_sleeper(void **state)
 static void test_context_switches(void **state)
 {
 	const unsigned int sleeps = 30;
-	struct perf_count c0[PERF_SET_MAX], c1[PERF_SET_MAX];
+	struct perf_count c1[PERF_SET_MAX];
 	struct perf_set s;
 	struct worker w;
 	uint64_t cs;
 
 	(void)state;
 	need_perf();
-	worker_start(&w, sleep_n, sleeps);
-	open_or_fail(&s, w.tid, NULL, 0);
-	read_or_fail(&s, c0);
-	worker_go(&w);
-	worker_wait(&w);
-	read_or_fail(&s, c1);
-	perf_count_delta(s.n, c0, c1, c1);
+	count_work(&s, &w, sleep_n, sleeps, NULL, 0, c1);
 	cs = ev_value(&s, c1, "context-switches");
 	printf("# %u sleeps: %llu context switches\n", sleeps, (unsigned long long)cs);
 	assert_true(cs >= sleeps && cs < 10 * sleeps);
@@ -291,20 +305,14 @@ static void test_page_faults(void **state)
 {
 	const unsigned int pages = 256;
 	const char *const extra[] = { "minor-faults", "major-faults" };
-	struct perf_count c0[PERF_SET_MAX], c1[PERF_SET_MAX];
+	struct perf_count c1[PERF_SET_MAX];
 	struct perf_set s;
 	struct worker w;
 	uint64_t faults, minor;
 
 	(void)state;
 	need_perf();
-	worker_start(&w, touch_pages, pages);
-	open_or_fail(&s, w.tid, extra, ARRAY_SIZE(extra));
-	read_or_fail(&s, c0);
-	worker_go(&w);
-	worker_wait(&w);
-	read_or_fail(&s, c1);
-	perf_count_delta(s.n, c0, c1, c1);
+	count_work(&s, &w, touch_pages, pages, extra, ARRAY_SIZE(extra), c1);
 	faults = ev_value(&s, c1, "page-faults");
 	minor = ev_value(&s, c1, "minor-faults");
 	printf("# %u fresh pages: %llu page faults, %llu minor, %llu major\n", pages,
@@ -331,7 +339,7 @@ static void test_hardware_events(void **state)
 {
 	const char *const extra[] = { "r00c0", "cache-misses" };
 	const char *const hw[] = { "cycles", "instructions", "r00c0", "cache-misses" };
-	struct perf_count c0[PERF_SET_MAX], c1[PERF_SET_MAX];
+	struct perf_count c1[PERF_SET_MAX];
 	bool pmu = have_core_pmu();
 	struct perf_set s;
 	struct worker w;
@@ -339,13 +347,7 @@ static void test_hardware_events(void **state)
 
 	(void)state;
 	need_perf();
-	worker_start(&w, spin, 20);
-	open_or_fail(&s, w.tid, extra, ARRAY_SIZE(extra));
-	read_or_fail(&s, c0);
-	worker_go(&w);
-	worker_wait(&w);
-	read_or_fail(&s, c1);
-	perf_count_delta(s.n, c0, c1, c1);
+	count_work(&s, &w, spin, 20, extra, ARRAY_SIZE(extra), c1);
 	j = perf_set_json(&s, c1);
 	events = json_object_get(j, "events");
 	for (size_t k = 0; k < ARRAY_SIZE(hw); k++) {
@@ -391,7 +393,7 @@ static void test_json_shape(void **state)
 	static const char *const counted[] = { "value", "raw", "enabled_ns", "running_ns",
 					       "multiplexed" };
 	const char *const extra[] = { "cpu-clock" };
-	struct perf_count c0[PERF_SET_MAX], c1[PERF_SET_MAX];
+	struct perf_count c1[PERF_SET_MAX];
 	struct perf_set s;
 	struct worker w;
 	const char *key;
@@ -400,13 +402,7 @@ static void test_json_shape(void **state)
 
 	(void)state;
 	need_perf();
-	worker_start(&w, spin, 5);
-	open_or_fail(&s, w.tid, extra, ARRAY_SIZE(extra));
-	read_or_fail(&s, c0);
-	worker_go(&w);
-	worker_wait(&w);
-	read_or_fail(&s, c1);
-	perf_count_delta(s.n, c0, c1, c1);
+	count_work(&s, &w, spin, 5, extra, ARRAY_SIZE(extra), c1);
 	j = perf_set_json(&s, c1);
 	assert_int_equal(json_integer_value(json_object_get(j, "tid")), w.tid);
 	events = json_object_get(j, "events");
@@ -494,20 +490,14 @@ static void test_libpfm_names(void **state)
 	const char *const extra[] = { "PERF_COUNT_SW_CONTEXT_SWITCHES" };
 	const char *const cpu[] = { "PERF_COUNT_SW_CPU_CLOCK:cpu=0" };
 	const char *const unknown[] = { "NO_SUCH_EVENT" };
-	struct perf_count c0[PERF_SET_MAX], c1[PERF_SET_MAX];
+	struct perf_count c1[PERF_SET_MAX];
 	char why[PERF_WHY_MAX] = "";
 	struct perf_set s;
 	struct worker w;
 
 	(void)state;
 	need_perf();
-	worker_start(&w, sleep_n, 10);
-	open_or_fail(&s, w.tid, extra, 1);
-	read_or_fail(&s, c0);
-	worker_go(&w);
-	worker_wait(&w);
-	read_or_fail(&s, c1);
-	perf_count_delta(s.n, c0, c1, c1);
+	count_work(&s, &w, sleep_n, 10, extra, 1, c1);
 	assert_true(ev_value(&s, c1, extra[0]) >= 10);
 	assert_int_equal(ev_value(&s, c1, extra[0]), ev_value(&s, c1, "context-switches"));
 	perf_set_close(&s);

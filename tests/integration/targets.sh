@@ -86,10 +86,19 @@ jq_ok "every cell is measured, on both targets" "$work/vc.json" \
 	'(.results | length) == 6 and all(.results[]; .status == "ok") and
 	 ([.results[] | select(.target == "vmm-cmd")] | length) == 3 and
 	 (.settings.vmm_cmd | contains("{payload}"))'
-# The two targets' cells against each other, matched by workload, mode, CPL.
-"$hvbench" compare --by-target=qemu-kvm,vmm-cmd --threshold 25 --format json "$work/vc.json" \
-	>"$work/vc-cmp.json" 2>/dev/null
-jq_ok "vmm-cmd gives qemu-kvm's figures within noise (no change beyond 25%)" "$work/vc-cmp.json" \
+# The two targets' cells against each other, matched by workload, mode, CPL,
+# each within its noise as baselines/thresholds calibrates it on these
+# machines: 25% for exits, 60% for IPIs (an IPI round trip waits for the
+# host to schedule the second vCPU; 202 against 302 us was seen between two
+# honest cells of one run).
+for pct in 25 60; do
+	"$hvbench" compare --by-target=qemu-kvm,vmm-cmd --threshold $pct --format json \
+		"$work/vc.json" >"$work/vc-cmp-$pct.json" 2>/dev/null
+done
+jq -s '.[0].rows = [(.[0].rows[] | select(.workload != "ipi")),
+		    (.[1].rows[] | select(.workload == "ipi"))] | .[0]' \
+	"$work/vc-cmp-25.json" "$work/vc-cmp-60.json" >"$work/vc-cmp.json"
+jq_ok "vmm-cmd gives qemu-kvm's figures within noise (exits 25%, IPIs 60%)" "$work/vc-cmp.json" \
 	'(.rows | length) == 3 and all(.rows[]; .verdict == "no significant change") and
 	 ([.files[].label] == ["qemu-kvm", "vmm-cmd"])'
 jq -r '.rows[] | "\(.workload) cpl\(.cpl): \(.base_median_ns) -> \(.median_ns) ns, ratio \(.ratio) [\(.ci[0]), \(.ci[1])]"' \

@@ -47,9 +47,9 @@ for f in a1 a2 b; do
 	run "$work/$f.json"
 	check "run $f is measured" test $? -eq 0
 done
-# 50 us per port exit: pio-user and hypercall-pio (~10 us here) become
-# about five times slower.
-run "$work/slow.json" --debug-pio-delay-ns 50000
+# 100 us per port exit: pio-user and hypercall-pio (~10 us here) become
+# about ten times slower.
+run "$work/slow.json" --debug-pio-delay-ns 100000
 check "the slowed run is measured" test $? -eq 0
 
 # The same run against itself, with the thresholds this project's CI uses:
@@ -72,11 +72,13 @@ jq_ok "the baseline's cells hold both runs' repetitions, tagged" "$work/base.jso
 check "hvbench show reads the baseline (exit $?)" true
 
 # An honest run of the same build against that baseline. The threshold,
-# 100%, is above the worst honest drift seen on this kind of machine while
-# other jobs load both its cores (cpuid at CPL0 once doubled, its interval
-# starting at 1.29), and far below the slowed run's five-fold slowdown, so
-# neither check depends on how busy the machine running the test is.
-echo '* 100' >"$work/test.thresholds"
+# 300%, is above the worst honest drift seen on machines of this kind
+# (cpuid at CPL0 once doubled while other jobs loaded both cores, and a CI
+# run saw an untouched cell's whole interval above 2 against a single
+# earlier run), and well below the slowed run's ten-fold slowdown (its
+# intervals start above 7), so neither check depends on how busy the
+# machine running the test is.
+echo '* 300' >"$work/test.thresholds"
 "$hvbench" gate --baseline "$work/base.json" --thresholds "$work/test.thresholds" \
 	"$work/b.json" >"$work/honest.out" 2>&1
 rc=$?
@@ -97,7 +99,7 @@ check "... and nothing else" test "$(grep -c '^REGRESSION' "$work/slow.out")" -e
 	"$hvbench" compare "$work/base.json" "$work/slow.json" 2>&1 | diag
 check "... with the verdict line" grep -q "^gate: FAIL: 2 regression(s)" "$work/slow.out"
 check "... and a warning that the run was slowed on purpose" \
-	grep -q "^warning: settings.debug_pio_delay_ns differs: 0 in base, 50000 in slow" "$work/slow.out"
+	grep -q "^warning: settings.debug_pio_delay_ns differs: 0 in base, 100000 in slow" "$work/slow.out"
 if command -v xmllint >/dev/null; then
 	xmllint --noout --schema "$src/tests/data/junit-gate.xsd" "$work/gate.xml" 2>"$work/xsd"
 	check "the JUnit report is valid (junit-gate.xsd)" test $? -eq 0
@@ -119,12 +121,13 @@ check "... and lists the regressions in a table" \
 	>"$work/cmp.txt" 2>"$work/cmp.err"
 check "compare of three files: each cell against the base, for each other file" \
 	test "$(awk '$5 == "honest" || $5 == "slowed"' "$work/cmp.txt" | wc -l)" -eq 8
-"$hvbench" compare --format json --threshold 100 "$work/a1.json" "$work/slow.json" \
+"$hvbench" compare --format json --threshold 300 "$work/a1.json" "$work/slow.json" \
 	>"$work/cmp.json" 2>/dev/null
 jq_ok "compare --format json: every cell, the port I/O ones slower" "$work/cmp.json" \
 	'.schema == "hvbench-compare" and (.rows | length) == 4 and
 	 ([.rows[] | select(.verdict == "slower") | .workload] | sort) == ["hypercall-pio", "pio-user"]
-	 and all(.rows[]; .ci[0] <= .ratio and .ratio <= .ci[1] and .p >= 0 and .p <= 1)'
+	 and all(.rows[]; .ci[0] <= .ratio and .ratio <= .ci[1] and .p >= 0 and .p <= 1)' ||
+	jq -c '.rows[] | [.workload, .verdict, .ratio, .ci, .p]' "$work/cmp.json" | diag
 # Each side's median is of every ok repetition's first samples_per_repetition.
 k=$(jq '.rows[] | select(.workload == "cpuid") | .samples_per_repetition' "$work/cmp.json")
 jq_ok "... the medians are those of the samples compared ($k per repetition)" "$work/cmp.json" \

@@ -62,7 +62,8 @@ diag() {
 	sed 's/^/# /'
 }
 
-# jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE.
+# jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE; fails
+# (status 1) otherwise, so a caller can print more with ||.
 jq_ok() {
 	local what=$1 file=$2 filter=$3
 	if [ "$(jq -r "$filter" "$file" 2>/dev/null)" = true ]; then
@@ -70,5 +71,6 @@ jq_ok() {
 	else
 		not_ok "$what"
 		jq -c "$filter" "$file" 2>&1 | head -c 600 | diag
+		return 1
 	fi
 }

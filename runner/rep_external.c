@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "hvbench/ports.h"
+#include "mem_backing.h"
 #include "proto.h"
 #include "rep.h"
 #include "rep_probes.h"
@@ -57,10 +58,14 @@ static void ext_pin(void *arg)
 
 /* What the console callback needs: the records, and the probes it opens and closes. */
 struct ext_run {
+	const struct workload *w;
 	struct proto_result p;
 	struct rep_probe_run *probes;	/* or NULL */
 	pid_t pid;			/* the VMM, once started */
 	bool every_thread;		/* no thread was named like a vCPU */
+	bool backing_read;		/* at the end mark, for memory_backing workloads */
+	int backing_errno;
+	struct mem_backing backing;
 };
 
 static void ext_started(void *ctx, pid_t pid)
@@ -164,13 +169,28 @@ static unsigned int vmm_threads(pid_t pid, struct rep_probe_tid *tids, bool *eve
 	return nr_all;
 }
 
-/* The records, and the probes' window at the two mark lines. */
+/*
+ * The end mark, while the VMM still runs: its whole memory, since which
+ * mappings hold guest RAM is the VMM's business.
+ */
+static void backing_at_end(struct ext_run *x)
+{
+	x->backing_read = true;
+	if (!x->pid)
+		x->backing_errno = ESRCH;
+	else if (mem_backing_read(x->pid, 0, 0, &x->backing))
+		x->backing_errno = errno;
+}
+
+/* The records, the probes' window at the two mark lines, the memory at the end. */
 static void console_line(void *ctx, const char *line, size_t len)
 {
 	struct ext_run *x = ctx;
 	bool begun = x->p.mark_begun, ended = x->p.mark_ended;
 
 	proto_line(&x->p, line, len);
+	if (x->w->memory_backing && !ended && x->p.mark_ended && !x->p.error[0])
+		backing_at_end(x);
 	if (!x->probes || x->p.error[0])
 		return;
 	if (!begun && x->p.mark_begun) {
@@ -266,7 +286,7 @@ static char **qemu_argv(enum bench_target t, const char *payload, char *cmdline,
 void rep_run_external(const struct workload *w, enum bench_target t, unsigned int cpl,
 		      const struct rep_opts *o, uint32_t tsc_khz, struct rep *out)
 {
-	struct ext_run x = { 0 };
+	struct ext_run x = { .w = w };
 	struct proto_result *p = &x.p;
 	char cmdline[352], smp[16];
 	struct ext_pin pin = { .w = w, .pin = o->pin };
@@ -321,6 +341,13 @@ void rep_run_external(const struct workload *w, enum bench_target t, unsigned in
 			 "fc_vcpu N, vcpuN): every thread of the VMM is watched as \"vmm\"");
 	for (unsigned int i = 0; i < p->nr_notes; i++)
 		rep_note(out, p->notes[i]);
+	if (x.backing_read) {
+		char note[sizeof(out->notes[0])];
+
+		mem_backing_note(w, t == TARGET_VMM_CMD ? "the VMM's memory" : "QEMU's memory",
+				 &x.backing, x.backing_errno, note, sizeof(note));
+		rep_note(out, note);
+	}
 	if (out->status == REP_OK) {
 		if (proto_finish(p))
 			rep_fail(out, REP_ERROR, "bench payload output: %s", p->error);

@@ -7,12 +7,14 @@
  *
  * vCPU threads are pinned where the placement plan says (vm_vcpu_pin).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvbench/ports.h"
+#include "mem_backing.h"
 #include "proto.h"
 #include "rep.h"
 #include "rep_probes.h"
@@ -134,6 +136,22 @@ static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_r
 		hang_detail(r->vm, out);
 }
 
+/* After the run, while the guest's RAM is still mapped: what its first writes met. */
+static void backing_note(const struct bench_run *r, struct rep *out)
+{
+	uintptr_t lo = (uintptr_t)r->vm->mem.host;
+	struct mem_backing b;
+	char note[sizeof(out->notes[0])];
+	int e = 0;
+
+	if (!r->w->memory_backing)
+		return;
+	if (mem_backing_read(0, lo, lo + r->vm->mem.size, &b))
+		e = errno;
+	mem_backing_note(r->w, "refvmm's guest RAM", &b, e, note, sizeof(note));
+	rep_note(out, note);
+}
+
 /*
  * KVM's binary statistics over the same window as the probes (the marks), as
  * counts: the per-operation figures are in the cell's per_op.  null where
@@ -183,6 +201,8 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 		rep_fail(out, REP_ERROR, "out of memory");
 	else
 		run_vm(&r, o, &p, out);
+	if (r.ended)
+		backing_note(&r, out);
 	out->probes = rep_probe_run_finish(probes);
 	if (out->probes && r.ended)
 		json_object_set_new(out->probes, "kvm_stats", kvm_stats_json(&r));

@@ -55,6 +55,7 @@ struct workload {
 	bool quick;		/* part of --suite quick */
 	bool host_timed;	/* samples come from the host half */
 	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */
+	bool memory_backing;	/* costs depend on the VMM's page size: each rep says it */
 	unsigned int nr_vcpus;	/* 0 means 1 */
 	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
 	const struct host_half *host;

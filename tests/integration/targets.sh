@@ -29,11 +29,19 @@ small() { # OUT [options...]
 
 # One command, four targets.
 small "$work/four.json" --target refvmm,qemu-kvm,qemu-tcg,native \
-	--filter cpuid,pio-user,io-lat-64 --cpl 0 >"$work/four.out" 2>&1
+	--filter cpuid,pio-user,io-lat-64,page-touch --cpl 0 >"$work/four.out" 2>&1
 check "one run on refvmm, qemu-kvm, qemu-tcg and native (exit $?)" true
 jq_ok "cpuid measured on each of the four" "$work/four.json" \
 	'[.results[] | select(.workload == "cpuid" and .status == "ok") | .target] | sort ==
 	 ["native", "qemu-kvm", "qemu-tcg", "refvmm"]'
+# page-touch's cost is the VMM's page size: each guest repetition says
+# what it was, read from the VMM's smaps at the end of the window.
+jq_ok "page-touch: every guest repetition says how the VMM backed its memory" "$work/four.json" \
+	'[.results[] | select(.workload == "page-touch" and .target != "native")] |
+	 length == 3 and all(.[]; .status == "ok" and all(.repetitions[];
+		[.notes[] | select(startswith("memory backing: "))] | length == 1)) and
+	 all(.[] | select(.target == "refvmm") | .repetitions[].notes[];
+		(startswith("memory backing: ") | not) or contains("refvmm'"'"'s guest RAM"))'
 jq_ok "settings record the targets" "$work/four.json" \
 	'.settings.targets == ["refvmm", "qemu-kvm", "qemu-tcg", "native"] and .settings.vmm_cmd == null'
 jq_ok "io-lat-64 is not applicable on QEMU, each mode once, with the reason" "$work/four.json" \

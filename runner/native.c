@@ -43,6 +43,12 @@
 #define NATIVE_DEADLINE_AHEAD_NS	50000.0
 /* Each timer-deadline operation sleeps 50 us: 4096 of them are a batch of about 0.2 s. */
 #define NATIVE_SLEEPS_MAX	(UINT64_C(1) << 12)
+/*
+ * thread-signal: as irq-inject's injector, 50 us between sends so the peer
+ * is asleep again, and 100 ms for an acknowledgement before giving up.
+ */
+#define NATIVE_SIGNAL_GAP_NS	50000.0
+#define NATIVE_ACK_TIMEOUT_NS	100000000u
 
 enum {
 	NATIVE_TIMER,
@@ -54,6 +60,7 @@ enum {
 	NATIVE_PAGE_TOUCH,
 	NATIVE_SYSCALL,
 	NATIVE_THREAD_WAKE,
+	NATIVE_THREAD_SIGNAL,
 	NATIVE_TIMER_DEADLINE,
 	NATIVE_NR,
 };
@@ -73,11 +80,16 @@ const struct native_op native_ops[NATIVE_NR + 1] = {
 			     "syscall(SYS_getppid): a privilege transition to the kernel and "
 			     "back" },
 	[NATIVE_THREAD_WAKE] = { "thread-wake",
-				 "eventfd ping-pong between two threads: one wake-up round trip" },
+				 "eventfd ping-pong between two threads: one wake-up round trip",
+				 .peer = true },
+	[NATIVE_THREAD_SIGNAL] = { "thread-signal",
+				   "eventfd write to a thread asleep in read, which stores an "
+				   "acknowledgement the writer spins on: one wake-up, send to store",
+				   .wait_ns = NATIVE_SIGNAL_GAP_NS, .peer = true },
 	[NATIVE_TIMER_DEADLINE] = { "timer-deadline",
 				    "clock_nanosleep(TIMER_ABSTIME) to a CLOCK_MONOTONIC deadline "
 				    "50 us ahead, timer slack 1 ns: wake-up minus deadline",
-				    .ahead_ns = NATIVE_DEADLINE_AHEAD_NS },
+				    .wait_ns = NATIVE_DEADLINE_AHEAD_NS },
 	[NATIVE_NR] = { NULL, NULL },
 };
 
@@ -90,15 +102,17 @@ struct native_ctx {
 	/* ud2-signal: what to put back */
 	struct sigaction old_sigill;
 	sigset_t old_mask;
-	/* thread-wake: ping wakes the peer, pong wakes us */
+	/* thread-wake: ping wakes the peer, pong wakes us; thread-signal: ping only */
 	int ping_fd, pong_fd;
 	pthread_t peer;
 	int peer_cpu;		/* where the peer runs, -1: where the caller may */
 	atomic_int peer_stop;
 	atomic_int peer_err;
-	/* timer-deadline: the caller's timer slack, and the batch's summed lateness */
+	atomic_uint_fast64_t acks;	/* thread-signal: the peer's acknowledgements */
+	/* timer-deadline: the caller's timer slack */
 	int old_slack;
-	uint64_t late_ns;
+	/* a self-timed op's own figure, summed over the batch */
+	uint64_t own_ns;
 };
 
 struct native_impl {
@@ -395,7 +409,7 @@ static void *wake_peer(void *arg)
  * CPU but ~200-300 us when the wake-up crosses to an idle vCPU (an IPI through
  * the hypervisor underneath).  The runner pins and records; we do not.
  */
-static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
+static int peer_open(struct native_ctx *ctx, void *(*peer)(void *), char *why, size_t why_len)
 {
 	int err;
 
@@ -407,7 +421,8 @@ static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
 	}
 	atomic_init(&ctx->peer_stop, 0);
 	atomic_init(&ctx->peer_err, 0);
-	err = pthread_create(&ctx->peer, NULL, wake_peer, ctx);
+	atomic_init(&ctx->acks, 0);
+	err = pthread_create(&ctx->peer, NULL, peer, ctx);
 	if (err) {
 		why_set(why, why_len, "pthread_create failed: %s", strerror(err));
 		goto fail;
@@ -420,6 +435,11 @@ fail:
 	if (ctx->pong_fd >= 0)
 		close(ctx->pong_fd);
 	return -1;
+}
+
+static int wake_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	return peer_open(ctx, wake_peer, why, why_len);
 }
 
 static int wake_run(struct native_ctx *ctx, uint64_t batch)
@@ -435,13 +455,70 @@ static int wake_run(struct native_ctx *ctx, uint64_t batch)
 	return 0;
 }
 
-static void wake_close(struct native_ctx *ctx)
+/* Both kinds of peer: told to stop, woken to see it, joined. */
+static void peer_close(struct native_ctx *ctx)
 {
 	atomic_store(&ctx->peer_stop, 1);
 	efd_write(ctx->ping_fd);
 	pthread_join(ctx->peer, NULL);
 	close(ctx->ping_fd);
 	close(ctx->pong_fd);
+}
+
+/*
+ * ---- thread-signal: irq-inject's shape between host threads ----
+ *
+ * The injector sends, then spins on the guest's acknowledgement in memory:
+ * one wake-up of an idle receiver, and nothing on the way back.  Here the
+ * receiver sleeps in read(2) on an eventfd and its acknowledgement is a
+ * counter the sender spins on, the sends GAP apart as the injector's are.
+ */
+static void *signal_peer(void *arg)
+{
+	struct native_ctx *ctx = arg;
+
+	for (;;) {
+		if (efd_read(ctx->ping_fd)) {
+			atomic_store(&ctx->peer_err, errno ? errno : EIO);
+			return NULL;
+		}
+		if (atomic_load(&ctx->peer_stop))
+			return NULL;
+		atomic_fetch_add_explicit(&ctx->acks, 1, memory_order_release);
+	}
+}
+
+static int signal_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	return peer_open(ctx, signal_peer, why, why_len);
+}
+
+static int signal_run(struct native_ctx *ctx, uint64_t batch)
+{
+	const struct timespec gap = { 0, (long)NATIVE_SIGNAL_GAP_NS };
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < batch; i++) {
+		uint64_t ack = atomic_load_explicit(&ctx->acks, memory_order_acquire), t0, t1;
+
+		nanosleep(&gap, NULL);
+		t0 = clock_now_ns();
+		if (efd_write(ctx->ping_fd))
+			return -1;
+		do
+			t1 = clock_now_ns();
+		while (atomic_load_explicit(&ctx->acks, memory_order_acquire) == ack &&
+		       t1 - t0 < NATIVE_ACK_TIMEOUT_NS);
+		if (atomic_load_explicit(&ctx->acks, memory_order_acquire) == ack) {
+			int err = atomic_load(&ctx->peer_err);
+
+			errno = err ? err : ETIMEDOUT;
+			return -1;
+		}
+		sum += t1 - t0;
+	}
+	ctx->own_ns = sum;
+	return 0;
 }
 
 /* ---- timer-deadline: an absolute sleep, timed by how late it wakes ---- */
@@ -494,7 +571,7 @@ static int deadline_run(struct native_ctx *ctx, uint64_t batch)
 		}
 		late += woke > deadline ? woke - deadline : 0;
 	}
-	ctx->late_ns = late;
+	ctx->own_ns = late;
 	return 0;
 }
 
@@ -513,7 +590,9 @@ static const struct native_impl native_impls[NATIVE_NR] = {
 	[NATIVE_PAGE_TOUCH] = { .open = pages_open, .prepare = pages_prepare, .run = pages_run,
 				.finish = pages_finish, .max_batch = NATIVE_PAGES_MAX },
 	[NATIVE_SYSCALL] = { .run = syscall_run },
-	[NATIVE_THREAD_WAKE] = { .open = wake_open, .run = wake_run, .close = wake_close },
+	[NATIVE_THREAD_WAKE] = { .open = wake_open, .run = wake_run, .close = peer_close },
+	[NATIVE_THREAD_SIGNAL] = { .open = signal_open, .run = signal_run, .close = peer_close,
+				   .max_batch = NATIVE_SLEEPS_MAX },
 	[NATIVE_TIMER_DEADLINE] = { .open = deadline_open, .run = deadline_run,
 				    .close = deadline_close, .max_batch = NATIVE_SLEEPS_MAX },
 };
@@ -601,7 +680,7 @@ int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, doubl
 	if (op < 0)
 		return -1;
 	impl = &native_impls[op];
-	self_timed = native_ops[op].ahead_ns > 0;
+	self_timed = native_ops[op].wait_ns > 0;
 	if (batch < 1 || batch > native_max_batch(impl)) {
 		why_set(why, why_len, "batch %llu for '%s' is outside 1..%llu",
 			(unsigned long long)batch, name,
@@ -626,7 +705,7 @@ int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, doubl
 		 * is noise around zero, not negative.
 		 */
 		if (self_timed)
-			samples[i] = (double)ctx.late_ns / (double)batch;
+			samples[i] = (double)ctx.own_ns / (double)batch;
 		else
 			samples[i] = ns > overhead ? (ns - overhead) / (double)batch : 0.0;
 	}

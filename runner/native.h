@@ -8,6 +8,7 @@
 #ifndef NATIVE_H
 #define NATIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,11 +17,14 @@ struct native_op {
 	const char *what;	/* one line: the host operation that stands in */
 	/*
 	 * 0 for an op timed by the clock around its batch.  A self-timed op
-	 * (timer-deadline) sets a deadline this many ns ahead and its sample
-	 * is how late it woke, nothing subtracted: one operation costs
-	 * ahead_ns plus its sample.
+	 * waits this many ns per operation outside its own figure and times
+	 * the rest itself, nothing subtracted: timer-deadline sets a deadline
+	 * this far ahead and its sample is how late it woke; thread-signal
+	 * lets its peer fall asleep this long before each send.  One
+	 * operation costs about wait_ns plus its sample.
 	 */
-	double ahead_ns;
+	double wait_ns;
+	bool peer;		/* a second thread, pinned where the other side runs */
 };
 
 /* The operations native_measure knows, terminated by {NULL}. */
@@ -44,7 +48,7 @@ int native_measure(const char *name, uint64_t batch, size_t nsamples, double *sa
 
 /*
  * As native_measure, with the peer thread of a two-thread operation
- * (thread-wake) pinned to peer_cpu (-1: wherever the caller may run), so a
+ * (thread-wake, thread-signal) pinned to peer_cpu (-1: wherever the caller may run), so a
  * baseline can cross cores as the virtualised operation it stands for does.
  */
 int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, double *samples,

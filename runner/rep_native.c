@@ -49,7 +49,7 @@ static void run_op(const struct workload *w, const struct rep_opts *o, struct re
 	 * What one operation costs (op is known: the measurement accepted the
 	 * name): a self-timed op's sample leaves out its wait.
 	 */
-	op_ns = stats_median_inplace(probe, PROBE_SAMPLES) + op->ahead_ns;
+	op_ns = stats_median_inplace(probe, PROBE_SAMPLES) + op->wait_ns;
 	n = op_ns > 0 ? (size_t)(o->target_ms * 1e6 / (op_ns * batch)) : cap;
 	n = n < MIN_SAMPLES ? MIN_SAMPLES : n > cap ? cap : n;
 	out->ns = malloc(n * sizeof(double));
@@ -67,9 +67,9 @@ static void run_op(const struct workload *w, const struct rep_opts *o, struct re
 	out->batch = batch;
 	out->ops = batch * n;
 	out->timer_ns = timer_ns;
-	out->corr_ns = op->ahead_ns > 0 ? 0 : timer_ns;
+	out->corr_ns = op->wait_ns > 0 ? 0 : timer_ns;
 	snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s%s", op->what,
-		 peer_cpu >= 0 && !strcmp(w->native_op, "thread-wake") ?
+		 peer_cpu >= 0 && op->peer ?
 		 " (peer thread on the other side's CPU)" : "");
 }
 

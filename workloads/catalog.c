@@ -82,7 +82,7 @@ const struct workload workloads[] = {
 	{ .name = "irq-inject", .family = "interrupt",
 	  .what = "host sends an MSI, idle guest's handler acknowledges in memory (host-timed)",
 	  .modes = MODE_BIT(MODE_HVM) | MODE_BIT(MODE_OFFLOAD) | MODE_BIT(MODE_NATIVE),
-	  .cpls = CPL0, .native_op = "thread-wake", .quick = true, .host_timed = true,
+	  .cpls = CPL0, .native_op = "thread-signal", .quick = true, .host_timed = true,
 	  .host = &interrupt_inject_host },
 	{ .name = "irq-inject-ioapic", .family = "interrupt",
 	  .what = "host raises an IOAPIC pin (KVM_IRQ_LINE edge), idle guest acknowledges",

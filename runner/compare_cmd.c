@@ -16,6 +16,7 @@
 #include "compare_out.h"
 #include "labels.h"
 #include "results_file.h"
+#include "results_cells.h"
 #include "results_read.h"
 
 #define MAX_FILES 16
@@ -119,8 +120,7 @@ static size_t targets_of(const json_t *doc, const char **names, size_t max)
 	size_t n = 0, i;
 
 	json_array_foreach(json_object_get(doc, "results"), i, r) {
-		const char *t = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
-				json_string_value(json_object_get(r, "target"));
+		const char *t = results_target_of(r);
 		size_t k = 0;
 
 		while (k < n && strcmp(names[k], t))
@@ -161,8 +161,7 @@ static int target_sets(struct results_set *sets, size_t *n, const char *path, co
 		size_t i;
 
 		json_array_foreach(json_object_get(doc, "results"), i, r) {
-			const char *t = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
-					json_string_value(json_object_get(r, "target"));
+			const char *t = results_target_of(r);
 			json_t *c;
 
 			if (strcmp(t, names[k]))

@@ -8,9 +8,12 @@
 
 #include "host.h"
 #include "report.h"
+#include "results_cells.h"
 
 /* Targets in the order series are shown; others follow, by name. */
-static const char *const target_order[] = { "refvmm", "refvmm-np", "qemu", "native" };
+static const char *const target_order[] = {
+	"refvmm", "refvmm-np", "qemu-kvm", "qemu-tcg", "vmm-cmd", "native",
+};
 
 /* A mode's hue: the same in every plot.  Modes hvbench does not know take the spares. */
 static const char *const mode_colors[MODE_COUNT] = {
@@ -208,8 +211,7 @@ static int cell_add(struct builder *b, size_t file, size_t index, const json_t *
 	*c = (struct report_cell){
 		.r = res, .file = file, .index = index,
 		.mode = json_string_value(json_object_get(res, "mode")),
-		.target = json_is_true(json_object_get(res, "probes_off")) ? "refvmm-np" :
-			  json_string_value(json_object_get(res, "target")),
+		.target = results_target_of(res),
 		.status = json_string_value(json_object_get(res, "status")),
 		.reason = json_string_value(json_object_get(res, "reason")),
 		.cpl = json_is_integer(cpl) ? (int)json_integer_value(cpl) : -1,

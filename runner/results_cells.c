@@ -58,7 +58,7 @@ static int cell_gather(struct results_cell *c, json_t *r, size_t ci, char *why, 
 	c->json = r;
 	c->workload = json_string_value(json_object_get(r, "workload"));
 	c->mode = json_string_value(json_object_get(r, "mode"));
-	c->target = json_string_value(json_object_get(r, "target"));
+	c->target = results_target_name(json_string_value(json_object_get(r, "target")));
 	c->status = json_string_value(json_object_get(r, "status"));
 	c->reason = json_string_value(json_object_get(r, "reason"));
 	cpl = json_object_get(r, "cpl");
@@ -146,6 +146,18 @@ const struct results_cell *results_set_find(const struct results_set *s,
 const char *results_cell_target(const struct results_cell *c)
 {
 	return c->probes_off ? "refvmm-np" : c->target;
+}
+
+const char *results_target_name(const char *t)
+{
+	return t && !strcmp(t, "qemu") ? "qemu-kvm" : t;
+}
+
+const char *results_target_of(const json_t *r)
+{
+	if (json_is_true(json_object_get(r, "probes_off")))
+		return "refvmm-np";
+	return results_target_name(json_string_value(json_object_get(r, "target")));
 }
 
 void results_cell_name(const struct results_cell *c, char *buf, size_t len)

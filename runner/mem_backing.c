@@ -8,8 +8,8 @@
  * says which it measured, from what the kernel reports for the process.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -44,8 +44,9 @@ static bool smaps_range(const char *line, uintptr_t *lo, uintptr_t *hi)
 
 int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *out)
 {
-	char path[64], line[512];
-	bool counted = false;
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	bool counted = false, failed;
 	FILE *f;
 
 	*out = (struct mem_backing){ 0 };
@@ -56,7 +57,8 @@ int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	/* getline: a mapping's path may be longer than any fixed line. */
+	while (getline(&line, &cap, f) > 0) {
 		uintptr_t a, b;
 
 		if (smaps_range(line, &a, &b)) {
@@ -72,12 +74,13 @@ int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *
 			continue;
 		smaps_kib(line, "Shared_Hugetlb", &out->huge_kib);
 	}
-	if (ferror(f)) {
-		fclose(f);
+	failed = ferror(f);
+	free(line);
+	fclose(f);
+	if (failed) {
 		errno = EIO;
 		return -1;
 	}
-	fclose(f);
 	return 0;
 }
 

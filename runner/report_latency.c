@@ -10,6 +10,7 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_escape.h"
+#include "report_notes.h"
 #include "report_page.h"
 #include "report_plot.h"
 
@@ -183,6 +184,7 @@ void report_latency(struct report *r, FILE *f)
 			      "figures below.</p>\n", f);
 		}
 		cdf_table(r, w, f);
+		report_cell_notes(r, w, f);
 	}
 	if (none)
 		fputs("<p>No cell measured.</p>\n", f);

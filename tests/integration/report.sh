@@ -125,6 +125,11 @@ else
 fi
 check "one CDF heading per workload" \
 	test "$(grep -o 'id="lat-[0-9]*"' "$work/one.html" | wc -l)" -eq 3
+# Each repetition's notes, once per distinct text and series, with how many
+# repetitions carried it: io-lat-64's device thread notes every one.
+check "the repetitions' notes are listed under their workload: io-lat-64's device notes" \
+	test "$(grep -cE '<td class="long">device: .*</td><td class="n">[12] of 2</td>' \
+		"$work/one.html")" -ge 1
 check "the unavailable cell (io-lat-64 hvm cpl3) is listed with its reason" \
 	grep -q 'unavailable</td><td class="long">mode hvm is one request' "$work/one.html"
 check "no external resource: no src=, no link, no http(s) URL but the SVG namespace" \
@@ -234,7 +239,8 @@ jq --arg x "$x" '
   .results[0].repetitions[0].probes.ebpf.histograms.kvm_run.buckets = [[1125899906842624, 1]] |
   .results[0].repetitions[1].probes.ebpf.not_firing += [{"tracepoint": ("tp" + $x),
      "why": ("why \u0007\u001b[2J " + $x)}] |
-  .results[3].repetitions[0].reason = ("rep " + $x) | .results[3].repetitions[0].status = "hang"
+  .results[3].repetitions[0].reason = ("rep " + $x) | .results[3].repetitions[0].status = "hang" |
+  .results[1].repetitions[0].notes = [("note " + $x), 7, null, ("note " + $x)] + [range(0; 20) | "n\(.)"]
 ' "$a" >"$work/hostile.json"
 "$hvbench" report "$work/hostile.json" --title "t $x" --labels "l$x" -o "$work/hostile.html" \
 	>/dev/null 2>"$work/err"
@@ -247,6 +253,9 @@ check "...listing them in the page too" grep -q '4 problems in the files' "$work
 check "no <script in the page; the hostile text is there escaped" \
 	bash -c '! grep -qi "<script" "$1" && [ "$(grep -o "&lt;script&gt;alert(1)&lt;/script&gt;" "$1" | wc -l)" -ge 8 ]' \
 	_ "$work/hostile.html"
+check "...a hostile note once, counted, and the notes past 8 counted, not listed" \
+	bash -c 'grep -q ">note &lt;script&gt;alert(1)&lt;/script&gt;</td><td class=\"n\">2 of " "$1" &&
+		grep -q ">13 more notes not shown" "$1"' _ "$work/hostile.html"
 check "no control character in the page" \
 	bash -c '! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d "\n\t" <"$1")' _ "$work/hostile.html"
 page_ok hostile "$work/hostile.html" "$(grep -o '<svg' "$work/hostile.html" | wc -l)"

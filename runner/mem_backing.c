@@ -30,23 +30,52 @@ static bool smaps_kib(const char *line, const char *key, uint64_t *kib)
 }
 
 /* A mapping's header line, "lo-hi perms offset dev inode [path]". */
-static bool smaps_range(const char *line, uintptr_t *lo, uintptr_t *hi)
+static bool smaps_header(const char *line, uintptr_t *lo, uintptr_t *hi, char perms[5])
 {
 	unsigned long long a, b;
 	int end = 0;
 
-	if (sscanf(line, "%llx-%llx %*4s %n", &a, &b, &end) != 2 || !end || b < a)
+	if (sscanf(line, "%llx-%llx %4s %n", &a, &b, perms, &end) != 3 || !end || b < a)
 		return false;
 	*lo = (uintptr_t)a;
 	*hi = (uintptr_t)b;
 	return true;
 }
 
-int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *out)
+/* One mapping, as far as its lines have been read. */
+struct mapping {
+	bool open;
+	uintptr_t lo, hi;
+	char perms[5];
+	struct mem_backing m;
+};
+
+static bool selected(const struct mapping *g, const struct mem_backing_select *sel)
+{
+	if (sel->lo < sel->hi)
+		return g->lo < sel->hi && sel->lo < g->hi;
+	if (sel->min_kib)
+		return g->perms[1] == 'w' && g->perms[2] != 'x' && g->m.mapped_kib >= sel->min_kib;
+	return true;
+}
+
+static void mapping_close(struct mapping *g, const struct mem_backing_select *sel,
+			  struct mem_backing *out)
+{
+	if (g->open && selected(g, sel)) {
+		out->mapped_kib += g->m.mapped_kib;
+		out->huge_kib += g->m.huge_kib;
+		out->mappings++;
+	}
+	g->open = false;
+}
+
+int mem_backing_read(pid_t pid, const struct mem_backing_select *sel, struct mem_backing *out)
 {
 	char path[64], *line = NULL;
+	struct mapping g = { 0 };
 	size_t cap = 0;
-	bool counted = false, failed;
+	bool failed;
 	FILE *f;
 
 	*out = (struct mem_backing){ 0 };
@@ -60,20 +89,28 @@ int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *
 	/* getline: a mapping's path may be longer than any fixed line. */
 	while (getline(&line, &cap, f) > 0) {
 		uintptr_t a, b;
+		char perms[5];
 
-		if (smaps_range(line, &a, &b)) {
-			counted = lo == hi || (a < hi && lo < b);
+		if (smaps_header(line, &a, &b, perms)) {
+			mapping_close(&g, sel, out);
+			g = (struct mapping){ .open = true, .lo = a, .hi = b };
+			memcpy(g.perms, perms, sizeof(perms));
 			continue;
 		}
-		if (!counted)
+		/*
+		 * Size is the mapping's; the rest are its huge pages: anonymous
+		 * THP, shmem and file THP (memfd or shm guest RAM), hugetlbfs.
+		 */
+		if (!g.open || smaps_kib(line, "Size", &g.m.mapped_kib))
 			continue;
-		/* Size is the mapping's; the other three are its huge pages. */
-		if (smaps_kib(line, "Size", &out->mapped_kib) ||
-		    smaps_kib(line, "AnonHugePages", &out->huge_kib) ||
-		    smaps_kib(line, "Private_Hugetlb", &out->huge_kib))
+		if (smaps_kib(line, "AnonHugePages", &g.m.huge_kib) ||
+		    smaps_kib(line, "ShmemPmdMapped", &g.m.huge_kib) ||
+		    smaps_kib(line, "FilePmdMapped", &g.m.huge_kib) ||
+		    smaps_kib(line, "Private_Hugetlb", &g.m.huge_kib))
 			continue;
-		smaps_kib(line, "Shared_Hugetlb", &out->huge_kib);
+		smaps_kib(line, "Shared_Hugetlb", &g.m.huge_kib);
 	}
+	mapping_close(&g, sel, out);
 	failed = ferror(f);
 	free(line);
 	fclose(f);
@@ -87,7 +124,7 @@ int mem_backing_read(pid_t pid, uintptr_t lo, uintptr_t hi, struct mem_backing *
 void mem_backing_note(const struct workload *w, const char *whose, const struct mem_backing *b,
 		      int read_errno, char *buf, size_t len)
 {
-	double huge_mib = (double)b->huge_kib / 1024.0;
+	double huge_mib = (double)b->huge_kib / 1024.0, mib = (double)b->mapped_kib / 1024.0;
 
 	buf[0] = '\0';
 	if (!w->memory_backing)
@@ -95,11 +132,13 @@ void mem_backing_note(const struct workload *w, const char *whose, const struct 
 	if (read_errno)
 		snprintf(buf, len, "memory backing: %s is unknown (smaps: %s)", whose,
 			 strerror(read_errno));
+	else if (!b->mappings)
+		snprintf(buf, len, "memory backing: %s is unknown (no such mapping in smaps)", whose);
 	else if (b->huge_kib)
-		snprintf(buf, len, "memory backing: %.0f MiB of %s in huge pages at the end "
-			 "of the window: one first write backs a whole 2 MiB page, so most first "
-			 "writes fault no host page", huge_mib, whose);
+		snprintf(buf, len, "memory backing: %.0f of %.0f MiB of %s in huge pages at the "
+			 "end of the window: one first write backs a whole 2 MiB page, so most "
+			 "first writes fault no host page", huge_mib, mib, whose);
 	else
-		snprintf(buf, len, "memory backing: %s in 4 KiB pages (no huge pages at the "
-			 "end of the window): every first write faults a host page", whose);
+		snprintf(buf, len, "memory backing: %s (%.0f MiB) in 4 KiB pages at the end of "
+			 "the window: every first write faults a host page", whose, mib);
 }

@@ -170,15 +170,19 @@ static unsigned int vmm_threads(pid_t pid, struct rep_probe_tid *tids, bool *eve
 }
 
 /*
- * The end mark, while the VMM still runs: its whole memory, since which
- * mappings hold guest RAM is the VMM's business.
+ * The end mark, while the VMM still runs (and after the probes' window has
+ * closed: reading smaps takes milliseconds, in which the guest's sample
+ * records already cost exits).  Which mappings hold guest RAM is the VMM's
+ * business: those of at least its size, writable and not executable.
  */
 static void backing_at_end(struct ext_run *x)
 {
+	struct mem_backing_select sel = { .min_kib = (uint64_t)GUEST_MEM_MIB * 1024 };
+
 	x->backing_read = true;
 	if (!x->pid)
 		x->backing_errno = ESRCH;
-	else if (mem_backing_read(x->pid, 0, 0, &x->backing))
+	else if (mem_backing_read(x->pid, &sel, &x->backing))
 		x->backing_errno = errno;
 }
 
@@ -189,18 +193,20 @@ static void console_line(void *ctx, const char *line, size_t len)
 	bool begun = x->p.mark_begun, ended = x->p.mark_ended;
 
 	proto_line(&x->p, line, len);
-	if (x->w->memory_backing && !ended && x->p.mark_ended && !x->p.error[0])
-		backing_at_end(x);
-	if (!x->probes || x->p.error[0])
+	if (x->p.error[0])
 		return;
-	if (!begun && x->p.mark_begun) {
+	if (x->probes && !begun && x->p.mark_begun) {
 		struct rep_probe_tid tids[EXT_THREADS_MAX];
 		unsigned int n = x->pid ? vmm_threads(x->pid, tids, &x->every_thread) : 0;
 
 		rep_probe_run_begin(x->probes, tids, n);
 	}
-	if (!ended && x->p.mark_ended)
-		rep_probe_run_end(x->probes);
+	if (!ended && x->p.mark_ended) {
+		if (x->probes)
+			rep_probe_run_end(x->probes);
+		if (x->w->memory_backing)
+			backing_at_end(x);
+	}
 }
 
 /* vmm-cmd: the payload's end record is the end; the VMM need not exit by itself. */
@@ -339,15 +345,15 @@ void rep_run_external(const struct workload *w, enum bench_target t, unsigned in
 	if (x.every_thread)
 		rep_note(out, "probes: no VMM thread is named like a vCPU thread (CPU N/KVM, "
 			 "fc_vcpu N, vcpuN): every thread of the VMM is watched as \"vmm\"");
-	for (unsigned int i = 0; i < p->nr_notes; i++)
-		rep_note(out, p->notes[i]);
 	if (x.backing_read) {
 		char note[sizeof(out->notes[0])];
 
-		mem_backing_note(w, t == TARGET_VMM_CMD ? "the VMM's memory" : "QEMU's memory",
-				 &x.backing, x.backing_errno, note, sizeof(note));
+		mem_backing_note(w, t == TARGET_VMM_CMD ? "the VMM's guest RAM" :
+				 "QEMU's guest RAM", &x.backing, x.backing_errno, note, sizeof(note));
 		rep_note(out, note);
 	}
+	for (unsigned int i = 0; i < p->nr_notes; i++)
+		rep_note(out, p->notes[i]);
 	if (out->status == REP_OK) {
 		if (proto_finish(p))
 			rep_fail(out, REP_ERROR, "bench payload output: %s", p->error);

@@ -137,19 +137,19 @@ static void run_vm(struct bench_run *r, const struct rep_opts *o, struct proto_r
 }
 
 /* After the run, while the guest's RAM is still mapped: what its first writes met. */
-static void backing_note(const struct bench_run *r, struct rep *out)
+static void backing_note(const struct bench_run *r, char *note, size_t len)
 {
 	uintptr_t lo = (uintptr_t)r->vm->mem.host;
+	struct mem_backing_select sel = { .lo = lo, .hi = lo + r->vm->mem.size };
 	struct mem_backing b;
-	char note[sizeof(out->notes[0])];
 	int e = 0;
 
+	note[0] = '\0';
 	if (!r->w->memory_backing)
 		return;
-	if (mem_backing_read(0, lo, lo + r->vm->mem.size, &b))
+	if (mem_backing_read(0, &sel, &b))
 		e = errno;
-	mem_backing_note(r->w, "refvmm's guest RAM", &b, e, note, sizeof(note));
-	rep_note(out, note);
+	mem_backing_note(r->w, "refvmm's guest RAM", &b, e, note, len);
 }
 
 /*
@@ -184,6 +184,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 	struct proto_result p;
 	struct vmm_err err = { 0 };
 	struct rep_probe_run *probes;
+	char backing[sizeof(out->notes[0])] = "";
 
 	*out = (struct rep){ .status = REP_OK };
 	proto_init(&p);
@@ -202,7 +203,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 	else
 		run_vm(&r, o, &p, out);
 	if (r.ended)
-		backing_note(&r, out);
+		backing_note(&r, backing, sizeof(backing));
 	out->probes = rep_probe_run_finish(probes);
 	if (out->probes && r.ended)
 		json_object_set_new(out->probes, "kvm_stats", kvm_stats_json(&r));
@@ -210,6 +211,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 		w->host->teardown(&r);
 	bench_platform_teardown(&r);
 	rep_note(out, r.note);
+	rep_note(out, backing);
 	for (unsigned int i = 0; i < p.nr_notes; i++)
 		rep_note(out, p.notes[i]);
 	if (out->status == REP_ERROR && p.error[0]) /* the payload said what went wrong */

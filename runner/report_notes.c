@@ -15,20 +15,29 @@
 
 /* Distinct notes listed per cell; more are counted, not shown. */
 #define NOTES_PER_CELL 8
+/* Distinct notes a cell's count of the ones not shown goes up to ("at least N"). */
+#define NOTES_COUNTED 64
 #define NOTE_MAX_CHARS 400
 
 struct note_count {
 	const char *text;
-	size_t reps;
+	size_t reps;		/* repetitions that carry it */
+	size_t last_rep;	/* the last one counted, + 1 */
 };
 
-/* The distinct notes of c's repetitions into n[], how many were left out into *more. */
-static size_t cell_notes(const struct report_cell *c, struct note_count *n, size_t *more)
+/*
+ * The distinct notes of c's repetitions into n[]: the first NOTES_PER_CELL
+ * shown, the rest up to NOTES_COUNTED only counted.  A note a repetition
+ * repeats counts once for it.  Returns how many are shown, *more the
+ * distinct ones not shown (*capped: there were more than NOTES_COUNTED).
+ */
+static size_t cell_notes(const struct report_cell *c, struct note_count *n, size_t *more,
+			 bool *capped)
 {
 	const json_t *rep, *note;
 	size_t nr = 0, i, j;
 
-	*more = 0;
+	*capped = false;
 	json_array_foreach(json_object_get(c->r, "repetitions"), i, rep) {
 		json_array_foreach(json_object_get(rep, "notes"), j, note) {
 			const char *t = json_string_value(note);
@@ -38,15 +47,20 @@ static size_t cell_notes(const struct report_cell *c, struct note_count *n, size
 				continue;
 			while (k < nr && strcmp(n[k].text, t))
 				k++;
-			if (k < nr)
+			if (k == nr && nr == NOTES_COUNTED) {
+				*capped = true;
+				continue;
+			}
+			if (k == nr)
+				n[nr++] = (struct note_count){ t, 0, 0 };
+			if (n[k].last_rep != i + 1) {
 				n[k].reps++;
-			else if (nr < NOTES_PER_CELL)
-				n[nr++] = (struct note_count){ t, 1 };
-			else
-				(*more)++;
+				n[k].last_rep = i + 1;
+			}
 		}
 	}
-	return nr;
+	*more = nr > NOTES_PER_CELL ? nr - NOTES_PER_CELL : 0;
+	return nr - *more;
 }
 
 void report_cell_notes(const struct report *r, const struct report_workload *w, FILE *f)
@@ -55,8 +69,10 @@ void report_cell_notes(const struct report *r, const struct report_workload *w, 
 
 	for (size_t i = w->first; i < w->first + w->count; i++) {
 		const struct report_cell *c = &r->cells[i];
-		struct note_count n[NOTES_PER_CELL];
-		size_t more, nr = cell_notes(c, n, &more);
+		struct note_count n[NOTES_COUNTED];
+		size_t more;
+		bool capped;
+		size_t nr = cell_notes(c, n, &more, &capped);
 
 		if (!open && (nr || more)) {
 			fputs("<details><summary>Notes</summary><table><tr><th>series</th>"
@@ -73,8 +89,9 @@ void report_cell_notes(const struct report *r, const struct report_workload *w, 
 		if (more) {
 			fputs("<tr>", f);
 			report_series_td(f, &r->series[c->series]);
-			fprintf(f, "<td class=\"long\">%zu more notes not shown (the results file has "
-				"them)</td><td></td></tr>\n", more);
+			fprintf(f, "<td class=\"long\">%s%zu more distinct notes not shown (the "
+				"results file has them)</td><td></td></tr>\n", capped ? "at least " : "",
+				more);
 		}
 	}
 	if (open)

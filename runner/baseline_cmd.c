@@ -228,6 +228,8 @@ static json_t *cell_merge(struct results_set *runs, size_t n, const struct resul
 	if (!out || !reps)
 		goto fail;
 	json_object_set(out, "repetitions", reps);
+	/* By today's name: an old run's "qemu" is written as "qemu-kvm". */
+	json_object_set_new(out, "target", json_string(c->target));
 	json_object_set_new(out, "per_op", per_op_merge(cells, n));
 	if (cell_resummarize(out))
 		goto fail;

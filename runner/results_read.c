@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "results_cells.h"
 #include "results_file.h"
 #include "results_read.h"
 #include "table.h"
@@ -627,8 +628,7 @@ static void result_row(const json_t *r, struct table_row *row)
 	*row = (struct table_row){
 		.workload = json_string_value(json_object_get(r, "workload")),
 		.mode = json_string_value(json_object_get(r, "mode")),
-		.target = json_is_true(json_object_get(r, "probes_off")) ? "refvmm-np" :
-			  json_string_value(json_object_get(r, "target")),
+		.target = results_target_of(r),
 		.status = json_string_value(json_object_get(r, "status")),
 		.cpl = json_is_integer(cpl) ? (int)json_integer_value(cpl) : -1,
 		.measured = sum != NULL,

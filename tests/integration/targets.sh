@@ -80,9 +80,19 @@ jq '.results |= map(if .target == "qemu-kvm" then .target = "qemu" else . end)' 
 	"$work/four.json" >"$work/old-names.json"
 "$hvbench" compare --format json "$work/old-names.json" "$work/four.json" >"$work/old.cmp" 2>/dev/null
 jq_ok "an old file's \"qemu\" cells are matched with qemu-kvm's" "$work/old.cmp" \
-	'[.rows[] | select(.target == "qemu-kvm" and .median_ns != null)] | length >= 2'
+	'([.rows[] | select(.target == "qemu-kvm" and .base_median_ns != null and
+	   .median_ns != null and .verdict != "not in both")] | length >= 2) and
+	 ([.rows[] | select(.target == "qemu")] | length == 0)'
 "$hvbench" report "$work/old-names.json" -o "$work/old.html" >/dev/null 2>&1
-check "... and named qemu-kvm in the report" grep -q '</span>qemu-kvm hvm cpl0</td>' "$work/old.html"
+check "... named qemu-kvm in the report" grep -q '</span>qemu-kvm hvm cpl0</td>' "$work/old.html"
+"$hvbench" show "$work/old-names.json" >"$work/old.show" 2>&1
+check "... and by hvbench show" \
+	test "$(awk '$3 == "qemu-kvm"' "$work/old.show" | wc -l)" -ge 2 -a "$(awk '$3 == "qemu"' "$work/old.show" | wc -l)" -eq 0
+"$hvbench" baseline record -o "$work/old-base.json" "$work/old-names.json" >/dev/null 2>&1
+jq_ok "... and written as qemu-kvm by baseline record" "$work/old-base.json" \
+	'([.results[] | select(.target == "qemu-kvm")] | length >= 2) and
+	 ([.results[] | select(.target == "qemu")] | length == 0)'
+
 "$hvbench" compare --by-target=refvmm,xen "$work/four.json" >/dev/null 2>"$work/err"
 check "compare --by-target with a target the file lacks: exit 2, saying so" \
 	test $? -eq 2 -a "$(grep -c "no cell on target 'xen'" "$work/err")" -eq 1

@@ -21,21 +21,31 @@
 #define MIN_SAMPLES 10
 
 /*
- * The second thread of a two-thread operation goes where the other side of
- * the virtualised operation runs: the second vCPU (ipi) or the device
- * thread (irq-inject), so the baseline crosses cores as they do.
+ * Where the two threads of a native repetition run, so the baseline crosses
+ * cores as the virtualised operation does.  The measuring thread stands
+ * for whoever times the operation: vCPU 0 for a guest-timed workload (ipi:
+ * its peer is the second vCPU), the host's injector, on the device
+ * thread's CPU, for a host-timed one (irq-inject: its peer is the idle
+ * vCPU 0 it wakes).  -1: wherever the runner may run.
  */
-static int peer_cpu_of(const struct workload *w, const struct rep_opts *o)
+static void native_cpus(const struct workload *w, const struct rep_opts *o, int *self, int *peer)
 {
+	*self = *peer = -1;
 	if (!o->pin)
-		return -1;
-	return w->nr_vcpus == 2 ? o->pin->vcpu_cpu[1] : o->pin->device_cpu;
+		return;
+	if (w->host_timed) {
+		*self = o->pin->device_cpu;
+		*peer = o->pin->vcpu_cpu[0];
+	} else {
+		*self = o->pin->vcpu_cpu[0];
+		*peer = w->nr_vcpus == 2 ? o->pin->vcpu_cpu[1] : o->pin->device_cpu;
+	}
 }
 
-static void run_op(const struct workload *w, const struct rep_opts *o, struct rep *out)
+static void run_op(const struct workload *w, const struct rep_opts *o, int peer_cpu,
+		   struct rep *out)
 {
 	const struct native_op *op = native_op_find(w->native_op);
-	int peer_cpu = peer_cpu_of(w, o);
 	double probe[PROBE_SAMPLES], timer_ns, op_ns;
 	uint64_t batch = native_calibrate(w->native_op, NATIVE_BATCH_NS);
 	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
@@ -95,14 +105,16 @@ static void run_io(const struct workload *w, const struct rep_opts *o, struct re
 void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out)
 {
 	cpu_set_t saved;
+	int self, peer;
 
 	*out = (struct rep){ .status = REP_OK };
+	native_cpus(w, o, &self, &peer);
 	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
-	thread_pin(pthread_self(), o->pin ? o->pin->vcpu_cpu[0] : -1);
+	thread_pin(pthread_self(), self);
 	if (!strcmp(w->family, "io"))
 		run_io(w, o, out);
 	else if (w->native_op)
-		run_op(w, o, out);
+		run_op(w, o, peer, out);
 	else {
 		out->status = REP_UNAVAILABLE;
 		snprintf(out->why, sizeof(out->why), "%s has no native counterpart", w->name);

@@ -294,6 +294,7 @@ int compare_main(int argc, char **argv)
 	for (size_t i = 1; i < n; i++)
 		if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,
 				     sets[i].label) ||
+		    compare_cells_warn(&warnings, &sets[0], &sets[i]) ||
 		    compare_sets(&sets[0], &sets[i], &o, &rows[i - 1], &nr_rows[i - 1])) {
 			fprintf(stderr, "hvbench compare: out of memory\n");
 			goto out;

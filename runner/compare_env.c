@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compare_env.h"
+#include "results_cells.h"
 
 /*
  * The fields that change what a figure means, as paths from the document's
@@ -126,6 +127,34 @@ int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la
 		value_text(va, ta, sizeof(ta));
 		value_text(vb, tb, sizeof(tb));
 		if (warning_add(w, env_fields[i], ta, la, tb, lb))
+			return -1;
+	}
+	return 0;
+}
+
+int compare_cells_warn(struct compare_warnings *w, const struct results_set *a,
+		       const struct results_set *b)
+{
+	for (size_t i = 0; i < b->nr_cells; i++) {
+		const struct results_cell *cb = &b->cells[i], *ca = results_set_find(a, cb);
+		const json_t *va, *vb;
+		char name[160], field[200], ta[96], tb[96];
+
+		if (!ca)
+			continue;
+		va = json_object_get(ca->json, "what");
+		vb = json_object_get(cb->json, "what");
+		if (!json_is_string(va) || !json_is_string(vb) || json_equal(va, vb))
+			continue;
+		results_cell_name(cb, name, sizeof(name));
+		/* Names come from the file: printable ASCII only, as value_text's. */
+		for (char *p = name; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				*p = '?';
+		snprintf(field, sizeof(field), "%s: what it measures", name);
+		value_text(va, ta, sizeof(ta));
+		value_text(vb, tb, sizeof(tb));
+		if (warning_add(w, field, ta, a->label, tb, b->label))
 			return -1;
 	}
 	return 0;

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct results_set;
+
 struct compare_warnings {
 	char **lines;
 	size_t n;
@@ -23,6 +25,16 @@ struct compare_warnings {
  */
 int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la,
 		     const json_t *b, const char *lb);
+
+/*
+ * Append to w one line per cell of b whose counterpart in a says it
+ * measures something else (its "what" differs: a workload or a native
+ * stand-in redefined between the two versions that wrote the files), so
+ * a change in the figure is not read as a change in speed. 0, or -1 if
+ * out of memory.
+ */
+int compare_cells_warn(struct compare_warnings *w, const struct results_set *a,
+		       const struct results_set *b);
 
 void compare_warnings_free(struct compare_warnings *w);
 

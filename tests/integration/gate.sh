@@ -142,6 +142,15 @@ check "compare --format csv: a header and four rows of 16 fields" \
 "$hvbench" compare --format md "$work/a1.json" "$work/slow.json" >"$work/cmp.md" 2>/dev/null
 check "compare --format md: a table of four rows" test "$(grep -c '^| [a-z]' "$work/cmp.md")" -eq 5
 
+# A cell that measures something else in the other file (a workload
+# redefined between versions): compared, with a warning naming it.
+jq '(.results[] | select(.workload == "cpuid") | .what) |= "cpuid leaf 4\u001b[2J"' \
+	"$work/a1.json" >"$work/redef.json"
+"$hvbench" compare "$work/a1.json" "$work/redef.json" >/dev/null 2>"$work/redef.err"
+check "compare warns of a cell whose definition differs, control characters escaped" \
+	grep -q '^hvbench compare: warning: cpuid hvm refvmm cpl0: what it measures differs: "cpuid leaf 0, handled in the kernel" in a1, "cpuid leaf 4\\u001B\[2J" in redef$' \
+	"$work/redef.err"
+
 # Unusable input: exit 2, one line naming the file.
 printf '{"schema": "hvbench-results", "schema_version": 1, "kind": "run", "resul' >"$work/torn.json"
 echo '{"name": "something else"}' >"$work/foreign.json"

@@ -16,7 +16,6 @@
 #include "compare_out.h"
 #include "labels.h"
 #include "results_file.h"
-#include "results_cells.h"
 #include "results_read.h"
 
 #define MAX_FILES 16

@@ -8,7 +8,7 @@
 
 #include "host.h"
 #include "report.h"
-#include "results_cells.h"
+#include "results_read.h"
 
 /* Targets in the order series are shown; others follow, by name. */
 static const char *const target_order[] = {

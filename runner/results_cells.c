@@ -148,17 +148,6 @@ const char *results_cell_target(const struct results_cell *c)
 	return c->probes_off ? "refvmm-np" : c->target;
 }
 
-const char *results_target_name(const char *t)
-{
-	return t && !strcmp(t, "qemu") ? "qemu-kvm" : t;
-}
-
-const char *results_target_of(const json_t *r)
-{
-	if (json_is_true(json_object_get(r, "probes_off")))
-		return "refvmm-np";
-	return results_target_name(json_string_value(json_object_get(r, "target")));
-}
 
 void results_cell_name(const struct results_cell *c, char *buf, size_t len)
 {

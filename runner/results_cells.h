@@ -70,14 +70,6 @@ const struct results_cell *results_set_find(const struct results_set *s,
 /* The key as tables print it: target refvmm-np for a probes_off twin. */
 const char *results_cell_target(const struct results_cell *c);
 
-/*
- * A target by today's name: "qemu", as files written before the targets
- * were split named QEMU with KVM, is "qemu-kvm"; NULL stays NULL.
- */
-const char *results_target_name(const char *t);
-
-/* results_cell_target for a results[] entry of a document, or NULL. */
-const char *results_target_of(const json_t *r);
 
 /* "pio-user hvm refvmm cpl0", "cpuid native native": the cell as reports name it. */
 void results_cell_name(const struct results_cell *c, char *buf, size_t len);

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results_cells.h"
 #include "results_file.h"
 #include "results_read.h"
 #include "table.h"
@@ -614,6 +613,18 @@ static double number_or(const json_t *obj, const char *key, double otherwise)
 	const json_t *j = json_object_get(obj, key);
 
 	return json_is_number(j) ? json_number_value(j) : otherwise;
+}
+
+const char *results_target_name(const char *t)
+{
+	return t && !strcmp(t, "qemu") ? "qemu-kvm" : t;
+}
+
+const char *results_target_of(const json_t *r)
+{
+	if (json_is_true(json_object_get(r, "probes_off")))
+		return "refvmm-np";
+	return results_target_name(json_string_value(json_object_get(r, "target")));
 }
 
 /*

@@ -43,4 +43,13 @@ struct table_row;
  */
 int results_rows(const json_t *doc, struct table_row **rows, size_t *n);
 
+/*
+ * A target by today's name: "qemu", as files written before the targets
+ * were split named QEMU with KVM, is "qemu-kvm"; NULL stays NULL.
+ */
+const char *results_target_name(const char *t);
+
+/* A results[] entry's target as tables name it: "refvmm-np" for a probes_off twin. */
+const char *results_target_of(const json_t *r);
+
 #endif

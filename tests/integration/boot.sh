@@ -42,7 +42,7 @@ if [ -n "$no_kvm" ]; then
 	for t in "hello under refvmm (PV console)" "hello under refvmm (COM1)" \
 		"PV console exits" "KVM binary stats" "COM1 exits" "--hugepages fallback" "--hugepages with a pool" \
 		"rt_selftest under refvmm" "rt_selftest under refvmm, xAPIC"; do
-		skip "$t: $no_kvm"
+		skip_no_kvm "$t: $no_kvm"
 	done
 else
 	refvmm_run "$dir/hello.elf" "marker=42"
@@ -131,9 +131,9 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 else
 	for accel in kvm tcg; do
 		if [ "$accel" = kvm ] && [ -n "$no_kvm" ]; then
-			skip "hello under QEMU KVM: $no_kvm"
-			skip "exit status under QEMU KVM: $no_kvm"
-			skip "rt_selftest under QEMU KVM: $no_kvm"
+			skip_no_kvm "hello under QEMU KVM: $no_kvm"
+			skip_no_kvm "exit status under QEMU KVM: $no_kvm"
+			skip_no_kvm "rt_selftest under QEMU KVM: $no_kvm"
 			continue
 		fi
 		# isa-debug-exit turns status 0 into QEMU exit code (0 << 1) | 1 = 1.

@@ -14,6 +14,7 @@ src=$2
 . "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
+tap_require_kvm_jq
 
 # The example CI workflow in docs/ is YAML with the steps it promises.
 if python3 -c 'import yaml' 2>/dev/null; then
@@ -30,7 +31,6 @@ PY
 else
 	skip "PyYAML is not installed (scripts/setup installs python3-yaml)"
 fi
-tap_require_kvm_jq
 
 # Two port I/O workloads (pio-user's out and hypercall-pio's hypercall port
 # reach refvmm), and two that never do (cpuid stays in the kernel, mmio-user

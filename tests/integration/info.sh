@@ -287,7 +287,7 @@ else
 	check "unprivileged: info exits 0 (got $rc)" test "$rc" -eq 0
 	u=$work/nobody.json
 	if [ ! -e /dev/kvm ]; then
-		skip "unprivileged: refvmm: there is no /dev/kvm to be refused"
+		skip_no_kvm "unprivileged: refvmm: there is no /dev/kvm to be refused"
 	elif setpriv --reuid=65534 --regid=65534 --clear-groups test -r /dev/kvm -a -w /dev/kvm
 	then
 		jq_ok "unprivileged: /dev/kvm is open to all here, and refvmm is yes" "$u" \

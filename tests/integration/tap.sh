@@ -43,15 +43,41 @@ kvm_unusable() {
 	fi
 }
 
-# For scripts that need /dev/kvm and jq: without them, an empty plan that
-# says why, and the script ends.
+# Whether KVM must be usable: in CI, and wherever scripts/run-tests runs
+# these tests on a real KVM (natively, or in scripts/testvm's VM).  There a
+# test that would skip for lack of KVM fails instead: it tested nothing.
+kvm_required() {
+	[ "${CI:-}" = true ] || [ "${HVBENCH_REQUIRE_KVM:-}" = 1 ]
+}
+
+# skip_no_kvm DESCRIPTION: a check that cannot run for lack of KVM (the
+# reason is in DESCRIPTION): skipped, or failed where KVM is required.
+skip_no_kvm() {
+	if kvm_required; then
+		not_ok "$* (KVM is required here: run the integration tests through scripts/testvm)"
+	else
+		skip "$*"
+	fi
+}
+
+# tap_no_kvm_plan REASON: ends a script that needs KVM before its first
+# check: an empty plan that says why, or one failure where KVM is required.
+tap_no_kvm_plan() {
+	if kvm_required; then
+		echo "not ok 1 - $1 (KVM is required here: run the integration tests through scripts/testvm)"
+		echo "1..1"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# For scripts that need /dev/kvm and jq, called before the first check:
+# without them, an empty plan that says why, and the script ends.
 tap_require_kvm_jq() {
 	local no_kvm
 	no_kvm=$(kvm_unusable)
-	if [ -n "$no_kvm" ]; then
-		echo "1..0 # SKIP $no_kvm"
-		exit 0
-	fi
+	[ -z "$no_kvm" ] || tap_no_kvm_plan "$no_kvm"
 	if ! command -v jq >/dev/null; then
 		echo "1..0 # SKIP jq is not installed (scripts/setup installs it)"
 		exit 0

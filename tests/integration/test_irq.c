@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "irq_inject.h"
+#include "kvm_or_skip.h"
 #include "payload_file.h"
 #include "vm.h"
 
@@ -76,10 +77,7 @@ static void test_irq_paths(void **state)
 	size_t size;
 
 	(void)state;
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("# SKIP no usable /dev/kvm (missing, or no permission: run as root)\n");
-		skip();
-	}
+	kvm_or_skip();
 	elf = payload_file_read(payload_dir, "irq.elf", &size);
 	h.vm = vm_create(&cfg, &err);
 	if (!h.vm)

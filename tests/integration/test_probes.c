@@ -35,6 +35,7 @@
 #include "hvbench/bench.h"
 #include "probes.h"
 #include "irq_inject.h"
+#include "kvm_or_skip.h"
 #include "payload_file.h"
 #include "vm.h"
 
@@ -58,14 +59,6 @@ static struct probes *open_or_skip(void)
 		fail_msg("probes_open as root: %s", why);
 	}
 	return p;
-}
-
-static void kvm_or_skip(void)
-{
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("# SKIP no usable /dev/kvm (missing, or no permission: run as root)\n");
-		skip();
-	}
 }
 
 /* Ids of loaded BPF programs whose name starts with "hvb_" (ours). */

@@ -171,11 +171,24 @@ static __always_inline struct hvb_thread_stats *hvb_stats_of(const struct hvb_th
 	return bpf_map_lookup_elem(&thread_stats, &slot);
 }
 
-/* Per-CPU, so plain increments: no other CPU writes this copy. */
+/*
+ * Per-CPU, so plain increments: no other CPU writes this copy.
+ *
+ * The bucket is bounds-checked on the very register that indexes the
+ * array.  hvb_hist_bucket() already clamps it, so clang drops the check
+ * here; its clamp compares a zero-extended copy of the 32-bit bucket and
+ * then indexes with a second zero-extension of the original.  Linux 6.1's
+ * verifier cannot carry the bound from one to the other (a shift breaks
+ * the link between copies, and it also forgets all bounds at `r |= reg`,
+ * which the bucket arithmetic compiles to), so it rejected every program
+ * that adds to a histogram: "R0 unbounded memory access".  A 64-bit index
+ * hidden from the optimizer (barrier_var) forces a compare on that
+ * register itself; newer verifiers accepted either form.
+ */
 static __always_inline void hvb_hist_add(__u32 id, __u64 ns)
 {
 	struct hvb_hist *h = bpf_map_lookup_elem(&hists, &id);
-	__u32 b = hvb_hist_bucket(ns);
+	__u64 b = hvb_hist_bucket(ns);
 
 	if (!h)
 		return;
@@ -183,6 +196,7 @@ static __always_inline void hvb_hist_add(__u32 id, __u64 ns)
 	h->sum_ns += ns;
 	if (ns > h->max_ns)
 		h->max_ns = ns;
+	barrier_var(b);
 	if (b < HVB_HIST_BUCKETS)
 		h->bucket[b]++;
 }

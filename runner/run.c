@@ -15,6 +15,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -417,6 +418,27 @@ static void progress(const struct run_opts *o, size_t done, size_t total, const 
 	fprintf(stderr, " rep %u/%u", rep + 1, o->reps);
 }
 
+/*
+ * offload-poll's device thread polls the ring without pause (the side
+ * core).  On a CPU shared with the vCPU, each request waits for a
+ * scheduler tick and the figure would time the tick, not the offload: the
+ * cell is unavailable where the run may use a single CPU (a one-vCPU VM).
+ */
+static bool side_core_missing(const struct cell *c, char *why, size_t len)
+{
+	cpu_set_t set;
+	int n;
+
+	if (c->mode != MODE_OFFLOAD_POLL || sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	n = CPU_COUNT(&set);
+	if (n >= 2)
+		return false;
+	snprintf(why, len, "offload-poll needs a CPU of its own for the polling device thread "
+		 "(the side core); this run may use %d CPU", n);
+	return true;
+}
+
 static void rep_measure(struct cell *c, const struct run_ctx *x)
 {
 	const struct run_opts *o = x->o;
@@ -435,6 +457,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	};
 
 	struct timespec t0, t1;
+	char why[sizeof(r->why)] = "";
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Later repetitions reuse the first one's batch, so all time the same work. */
@@ -444,12 +467,16 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		rep_run_native(c->w, &ro, r);
 	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
+	else if (side_core_missing(c, why, sizeof(why)))
+		*r = (struct rep){ .status = REP_UNAVAILABLE };
 	else if (target_is_external(c->target))
 		rep_run_external(c->w, c->target, c->cpl, &ro, x->tsc_khz, r);
 	else
 		rep_run_refvmm(c->w, c->mode, c->cpl, &ro, r);
 	if (c->target != TARGET_NATIVE && !x->kvm)
 		snprintf(r->why, sizeof(r->why), "%s", x->kvm_why);
+	else if (why[0])
+		snprintf(r->why, sizeof(r->why), "%s", why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/*

@@ -91,8 +91,15 @@ jq_ok "io-lat-64 hvm: five userspace exits per request" "$r" \
 # Exits that are not the workload's (host timer ticks, preemption of the vCPU
 # thread) come with time, not with requests: a few per run, far below one per
 # request.
-jq_ok "offload-poll at CPL3: no exit caused by the requests" "$r" \
-	"$(cell io-lat-64 offload-poll 3) | .per_op.user_exits == 0 and .per_op.exits < 0.05"
+if [ "$(nproc)" -ge 2 ]; then
+	jq_ok "offload-poll at CPL3: no exit caused by the requests" "$r" \
+		"$(cell io-lat-64 offload-poll 3) | .per_op.user_exits == 0 and .per_op.exits < 0.05"
+else
+	# One CPU (the test VM): the polling thread would share it with the vCPU.
+	jq_ok "offload-poll on one CPU: unavailable, for want of a side core" "$r" \
+		"$(cell io-lat-64 offload-poll 3) | .status == \"unavailable\" and
+		 (.reason | test(\"side core\"))"
+fi
 jq_ok "offload: the kick exits to KVM, never to refvmm" "$r" \
 	"$(cell io-lat-64 offload 3) | .per_op.user_exits < 0.001 and .per_op.exits > 0.99"
 jq_ok "the io device saw no bad requests" "$r" \

@@ -69,8 +69,10 @@ static int runs_check(struct results_set *runs, size_t n)
 			ret = -1;
 		}
 	}
-	for (size_t i = 1; i < n && !ret; i++) {
-		if (compare_env_warn(&w, runs[0].doc, runs[0].label, runs[i].doc, runs[i].label)) {
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (compare_timing_warn(&w, runs[i].doc, runs[i].label) ||
+		    (i && compare_env_warn(&w, runs[0].doc, runs[0].label, runs[i].doc,
+					   runs[i].label))) {
 			fprintf(stderr, "hvbench baseline: out of memory\n");
 			ret = -1;
 		}

@@ -290,6 +290,11 @@ int compare_main(int argc, char **argv)
 	if (by_target ? target_sets(sets, &n, argv[optind], by_list) :
 			compare_load_sets(sets, argv + optind, n, labels, "compare"))
 		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (compare_timing_warn(&warnings, sets[i].doc, sets[i].label)) {
+			fprintf(stderr, "hvbench compare: out of memory\n");
+			goto out;
+		}
 	for (size_t i = 1; i < n; i++)
 		if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,
 				     sets[i].label) ||

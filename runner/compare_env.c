@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compare_env.h"
+#include "env_timing.h"
 #include "results_cells.h"
 
 /*
@@ -100,19 +102,46 @@ static void value_text(const json_t *v, char *buf, size_t len)
 			*p = '?';
 }
 
-static int warning_add(struct compare_warnings *w, const char *field, const char *ta,
-		       const char *la, const char *tb, const char *lb)
+static int line_add(struct compare_warnings *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int line_add(struct compare_warnings *w, const char *fmt, ...)
 {
 	char **lines = realloc(w->lines, (w->n + 1) * sizeof(*lines));
+	va_list ap;
+	int n;
 
 	if (!lines)
 		return -1;
 	w->lines = lines;
-	if (asprintf(&w->lines[w->n], "%s differs: %s in %s, %s in %s", field, ta, la, tb,
-		     lb) < 0)
+	va_start(ap, fmt);
+	n = vasprintf(&w->lines[w->n], fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return -1;
 	w->n++;
 	return 0;
+}
+
+static int warning_add(struct compare_warnings *w, const char *field, const char *ta,
+		       const char *la, const char *tb, const char *lb)
+{
+	return line_add(w, "%s differs: %s in %s, %s in %s", field, ta, la, tb, lb);
+}
+
+int compare_timing_warn(struct compare_warnings *w, const json_t *doc, const char *label)
+{
+	const char *why = env_timing_caveat(doc);
+	char text[320];
+
+	if (!why)
+		return 0;
+	/* The reason comes from the file: printable ASCII only, as value_text's. */
+	snprintf(text, sizeof(text), "%.300s", why);
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return line_add(w, "%s: not performance figures: %s", label, text);
 }
 
 int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la,

@@ -36,6 +36,14 @@ int compare_env_warn(struct compare_warnings *w, const json_t *a, const char *la
 int compare_cells_warn(struct compare_warnings *w, const struct results_set *a,
 		       const struct results_set *b);
 
+/*
+ * Append to w a line if the times of document doc (labelled label) are not
+ * performance figures (env_timing.h: measured on an emulated CPU), so a
+ * comparison of them is read as a check of the method, not of speed. 0,
+ * or -1 if out of memory.
+ */
+int compare_timing_warn(struct compare_warnings *w, const json_t *doc, const char *label);
+
 void compare_warnings_free(struct compare_warnings *w);
 
 #endif

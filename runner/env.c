@@ -25,6 +25,7 @@
  *     "dmi": { "available": true, "sys_vendor", "product_name", "product_version",
  *              "board_vendor", "bios_vendor": str }
  *            | { "available": false, "why": str },
+ *     "timing": env_timing_json(): { "performance_figures": bool, "why": str | null },
  *     "why_unknown": { "section.key": why }
  *   }
  *
@@ -53,6 +54,7 @@
 #include <linux/kvm.h>
 
 #include "env.h"
+#include "env_timing.h"
 #include "pin.h"
 
 #define ENV_VALUE_MAX	4096	/* a sysfs attribute is at most a page */
@@ -635,6 +637,7 @@ json_t *env_capture(void)
 	env_power_capture(&ctx, root);
 	env_put_dir(&top, "mitigations", "/sys/devices/system/cpu/vulnerabilities", false, false);
 	env_dmi_capture(&ctx, root);
+	env_set(&ctx, root, "timing", env_timing_json(root));
 	if (ctx.oom)
 		goto oom;
 	if (json_object_set_new(root, "why_unknown", ctx.why)) {

@@ -229,6 +229,9 @@ static void env_print_guest(FILE *f, const json_t *env)
 		env_line(f, "host is a guest", "no (CPUID hypervisor bit clear)");
 	else
 		env_line(f, "host is a guest", "unknown");
+	if (json_is_false(json_object_get(json_object_get(env, "timing"), "performance_figures")))
+		env_line(f, "timing", "NOT performance figures: %s", json_string_value(
+			json_object_get(json_object_get(env, "timing"), "why")) ?: "no reason recorded");
 }
 
 static void env_print_power(FILE *f, const json_t *env)

@@ -174,7 +174,9 @@ int gate_main(int argc, char **argv)
 		goto out;
 	if (compare_load_sets(sets, paths, 2, NULL, "gate"))
 		goto out;
-	if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[1].doc, sets[1].label) ||
+	if (compare_timing_warn(&warnings, sets[0].doc, sets[0].label) ||
+	    compare_timing_warn(&warnings, sets[1].doc, sets[1].label) ||
+	    compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[1].doc, sets[1].label) ||
 	    compare_cells_warn(&warnings, &sets[0], &sets[1]) ||
 	    compare_sets(&sets[0], &sets[1], &a.opts, &g.rows, &g.n)) {
 		fprintf(stderr, "hvbench gate: out of memory\n");

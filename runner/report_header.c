@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "env_timing.h"
 #include "report.h"
 #include "report_escape.h"
 #include "report_page.h"
@@ -88,6 +89,24 @@ void report_incomplete(const struct report *r, FILE *f)
 		html_escape(f, str(r->files[i].doc, "updated_at") ?
 			       str(r->files[i].doc, "updated_at") : "its last write", 40);
 		fputs(", and cells not started are missing from it.</p>\n", f);
+	}
+}
+
+void report_timing_caveats(const struct report *r, FILE *f)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const char *why = env_timing_caveat(r->files[i].doc);
+
+		if (!why)
+			continue;
+		fputs("<p class=\"bad\">Not performance figures: ", f);
+		html_escape(f, r->files[i].label, 80);
+		fputs(" (<code>", f);
+		html_escape(f, r->files[i].path, 300);
+		fputs("</code>): ", f);
+		html_escape(f, why, 400);
+		fputs(". Its times are shown, but they are not those of a hypervisor on "
+		      "hardware.</p>\n", f);
 	}
 }
 

@@ -152,6 +152,7 @@ static void head_write(const struct report *r, FILE *f, const char *title)
 	fprintf(f, "</h1>\n<p class=\"meta\">Made by hvbench %s report at %s from %zu file%s.</p>\n",
 		HVBENCH_VERSION, now, r->nfiles, r->nfiles == 1 ? "" : "s");
 	report_incomplete(r, f);
+	report_timing_caveats(r, f);
 	if (r->nproblems)
 		fprintf(f, "<p class=\"warn\">%zu problem%s in the files: <a href=\"#problems\">"
 			"listed below</a>.</p>\n", r->nproblems + r->problems_dropped,

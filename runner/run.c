@@ -27,6 +27,7 @@
 
 #include "cell.h"
 #include "env.h"
+#include "env_timing.h"
 #include "info.h"
 #include "kvm.h"
 #include "payload.h"
@@ -362,6 +363,7 @@ struct run_ctx {
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
 	const struct vmm_template *vmm_cmd;	/* --vmm-cmd, parsed */
 	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
+	double deadline_scale;		/* env_timing_deadline_scale(): 5 on an emulated CPU */
 	json_t *doc;
 };
 
@@ -446,7 +448,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	struct rep_opts ro = {
 		.target_ms = o->target_ms,
 		.max_samples = o->max_samples,
-		.timeout_s = 2.0 + o->target_ms * 20 / 1000.0,
+		.timeout_s = (2.0 + o->target_ms * 20 / 1000.0) * x->deadline_scale,
 		.pin = x->pins ? &x->pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
 		.payload = x->payload.data,
 		.payload_size = x->payload.size,
@@ -610,7 +612,8 @@ int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
 	struct rep_probes probes;
-	struct run_ctx x = { .o = &o, .probes = &probes };
+	struct run_ctx x = { .o = &o, .probes = &probes,
+			     .deadline_scale = env_timing_deadline_scale() };
 	struct pin_plan plans[NR_PLANS];
 	struct vmm_template vmm_cmd = { 0 };
 	struct cell *cells = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conform_show.h"
+#include "env_timing.h"
 #include "results_read.h"
 #include "run.h"
 #include "table.h"
@@ -56,6 +57,15 @@ static void show_debug_delay(FILE *f, const json_t *doc)
 			(long long)ns, (long long)ns);
 }
 
+/* Times measured on an emulated CPU (env_timing.h) say so above the figures. */
+static void show_timing(FILE *f, const json_t *doc)
+{
+	const char *why = env_timing_caveat(doc);
+
+	if (why)
+		fprintf(f, "WARNING: not performance figures: %.300s\n", why);
+}
+
 int show_main(int argc, char **argv)
 {
 	struct table_row *rows;
@@ -89,6 +99,7 @@ int show_main(int argc, char **argv)
 	}
 	show_header(stdout, doc);
 	show_debug_delay(stdout, doc);
+	show_timing(stdout, doc);
 	table_print(stdout, rows, n);
 	free(rows);
 	json_decref(doc);

@@ -65,6 +65,10 @@ page_ok() {
 	check "$name: no script element, no event attribute" \
 		bash -c '! grep -qiE "<script|<[a-z]+ [^>]*\bon[a-z]+=" "$1"' _ "$d"
 	check "$name: no console error" bash -c '! grep -E "Uncaught|CONSOLE" "$1"' _ "$d.log"
+	if [ -n "${HVBENCH_TESTVM:-}" ]; then
+		skip "$name: screenshot: each Chromium start takes about 35 s on scripts/testvm's emulated CPU; the DOM was checked"
+		return
+	fi
 	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu \
 		--user-data-dir="$work/chromium" --screenshot="$work/$name.png" \
 		--window-size=1400,5000 "file://$html" >/dev/null 2>&1

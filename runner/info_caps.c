@@ -22,6 +22,7 @@
 
 #include <linux/kvm.h>
 
+#include "env_timing.h"
 #include "info.h"
 #include "perf_counters.h"
 #include "vmm_proc.h"
@@ -373,7 +374,8 @@ static void info_output_line(void *ctx, const char *line, size_t len)
 }
 
 /*
- * Run `path arg1 [arg2]` for at most INFO_RUN_TIMEOUT_S, its lines to o.
+ * Run `path arg1 [arg2]` for at most INFO_RUN_TIMEOUT_S (longer on an
+ * emulated CPU, env_timing_deadline_scale()), its lines to o.
  * 0 when it exited 0; -1 with why (with its first line of output, which
  * is likely to say what went wrong).
  */
@@ -381,7 +383,8 @@ static int info_run(const char *path, const char *arg1, const char *arg2,
 		    struct info_output *o, char *why, size_t len)
 {
 	char *argv[] = { (char *)path, (char *)arg1, (char *)arg2, NULL };
-	struct vmm_proc p = { .argv = argv, .timeout_s = INFO_RUN_TIMEOUT_S,
+	int timeout_s = INFO_RUN_TIMEOUT_S * env_timing_deadline_scale();
+	struct vmm_proc p = { .argv = argv, .timeout_s = timeout_s,
 			      .line = info_output_line, .ctx = o };
 	struct vmm_proc_result r;
 	char cmd[PATH_MAX + 64];
@@ -391,8 +394,7 @@ static int info_run(const char *path, const char *arg1, const char *arg2,
 	if (vmm_proc_run(&p, &r))
 		return why_set(why, len, "", "cannot start %s: %s", cmd, strerror(errno));
 	if (r.timed_out)
-		return why_set(why, len, "", "%s did not finish within %d s", cmd,
-			       INFO_RUN_TIMEOUT_S);
+		return why_set(why, len, "", "%s did not finish within %d s", cmd, timeout_s);
 	if (WIFSIGNALED(r.wstatus))
 		return why_set(why, len, "", "%s was killed by signal %d (%s)", cmd,
 			       WTERMSIG(r.wstatus), strsignal(WTERMSIG(r.wstatus)));

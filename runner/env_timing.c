@@ -33,11 +33,15 @@ double env_timing_deadline_scale(void)
 	return signature_is_tcg(sig) ? ENV_TIMING_EMULATED_SLOWDOWN : 1.0;
 }
 
+bool env_timing_host_is_tcg(const json_t *env)
+{
+	return signature_is_tcg(json_string_value(
+		json_object_get(json_object_get(env, "host_is_guest"), "signature")));
+}
+
 json_t *env_timing_json(const json_t *env)
 {
-	const char *sig = json_string_value(
-		json_object_get(json_object_get(env, "host_is_guest"), "signature"));
-	bool tcg = signature_is_tcg(sig);
+	bool tcg = env_timing_host_is_tcg(env);
 
 	return json_pack("{s:b, s:s?}", "performance_figures", !tcg, "why",
 			 tcg ? tcg_why : NULL);
@@ -56,7 +60,5 @@ const char *env_timing_caveat(const json_t *doc)
 		why = json_string_value(json_object_get(timing, "why"));
 		return why ? why : "the file says its times are not performance figures";
 	}
-	return signature_is_tcg(json_string_value(
-		       json_object_get(json_object_get(env, "host_is_guest"), "signature"))) ?
-		       tcg_why : NULL;
+	return env_timing_host_is_tcg(env) ? tcg_why : NULL;
 }

@@ -25,6 +25,9 @@
 #define ENV_TIMING_EMULATED_SLOWDOWN 5.0
 double env_timing_deadline_scale(void);
 
+/* Whether an environment captured by env_capture() is that of a CPU QEMU's TCG emulates. */
+bool env_timing_host_is_tcg(const json_t *env);
+
 /* The "timing" object for an environment captured by env_capture(). */
 json_t *env_timing_json(const json_t *env);
 

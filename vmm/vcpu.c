@@ -35,32 +35,79 @@ void vcpu_warn(const struct vcpu *v, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+#define CPUID_TOPOLOGY 0xbu
+#define CPUID_TOPOLOGY_SMT 1u	/* leaf 0xb level types, ECX[15:8] */
+#define CPUID_TOPOLOGY_CORE 2u
+#define CPUID_TOPOLOGY_LEVELS 3u	/* SMT, core, and the invalid level that ends them */
+
 /*
- * The CPUID KVM supports, made per-vCPU (APIC IDs) and honest about the
- * platform: with no in-kernel irqchip there is no local APIC to offer.
- * VM_FAULT_CPUID_SIGNATURE spoils KVM's signature, for negative tests.
+ * Leaf 0xb sub-leaf n of vCPU id.  KVM_GET_SUPPORTED_CPUID gives the
+ * topology leaves all zeros (the host's topology means nothing to a VM;
+ * "Known KVM API problems" in Documentation/virt/kvm/api.rst), which says
+ * "no leaf 0xb" (SDM: EBX of sub-leaf 0 is 0): the VMM has to describe
+ * the VM.  The other leaves KVM gives make each vCPU a package of its own
+ * (CPUID.1:EDX.HTT clear, no core count) and APIC IDs are the vCPU ids, so
+ * leaf 0xb says the same: one thread per core, one core per package, no
+ * ID bits at either level (QEMU gives the same for -smp 1).
+ */
+static struct kvm_cpuid_entry2 cpuid_topology(uint32_t n, uint32_t id)
+{
+	struct kvm_cpuid_entry2 e = { .function = CPUID_TOPOLOGY, .index = n,
+				      .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .edx = id };
+
+	/* EAX (shift to the next level's ID) stays 0; EDX is the x2APIC ID at every level. */
+	if (n + 1 < CPUID_TOPOLOGY_LEVELS) {
+		e.ebx = 1; /* logical processors at this level */
+		e.ecx = (n ? CPUID_TOPOLOGY_CORE : CPUID_TOPOLOGY_SMT) << 8;
+	}
+	e.ecx |= n; /* every sub-leaf echoes its number in ECX[7:0], the invalid one too */
+	return e;
+}
+
+/*
+ * The CPUID KVM supports, made per-vCPU (APIC IDs, topology) and honest
+ * about the platform: with no in-kernel irqchip there is no local APIC to
+ * offer.  VM_FAULT_CPUID_SIGNATURE spoils KVM's signature, for negative
+ * tests.
  */
 static int cpuid_set(struct vcpu *v, struct vmm_err *err)
 {
 	const struct kvm_cpuid2 *sup = v->vm->cpuid;
-	size_t bytes = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
-	struct kvm_cpuid2 *c = malloc(bytes);
+	bool lapic = v->vm->cfg.irqchip != VM_IRQCHIP_USER, topology = false;
+	/*
+	 * KVM emulates the TSC-deadline timer in its local APIC whatever the
+	 * CPU, says so with KVM_CAP_TSC_DEADLINE_TIMER, and leaves
+	 * CPUID.1:ECX[24] clear in KVM_GET_SUPPORTED_CPUID ("Known KVM API
+	 * problems" again): the VMM sets it.  KVM only takes deadline mode in
+	 * the LVT timer once the guest's CPUID has the bit.
+	 */
+	bool tsc_deadline = lapic && kvm_cap(v->vm->kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (sup->nent + CPUID_TOPOLOGY_LEVELS) *
+						      sizeof(c->entries[0]));
 	int r;
 
 	if (!c)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "out of memory");
-	memcpy(c, sup, bytes);
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
+	for (uint32_t i = 0; i < sup->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[c->nent];
 
+		*e = sup->entries[i];
+		if (e->function == CPUID_TOPOLOGY) {
+			/* Replaced below by sub-leaves of refvmm's own. */
+			topology = true;
+			continue;
+		}
+		c->nent++;
 		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
 			e->ecx |= CPUID_1_ECX_HYPERVISOR;
-			if (v->vm->cfg.irqchip == VM_IRQCHIP_USER) {
+			if (tsc_deadline)
+				e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
+			if (!lapic) {
 				e->edx &= ~CPUID_1_EDX_APIC;
 				e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
 			}
-		} else if (e->function == 0xb || e->function == 0x1f) {
+		} else if (e->function == 0x1f) {
 			e->edx = v->id;
 		} else if (e->function >= CPUID_BRAND_FIRST && e->function <= CPUID_BRAND_LAST &&
 			   !(e->eax | e->ebx | e->ecx | e->edx)) {
@@ -75,6 +122,9 @@ static int cpuid_set(struct vcpu *v, struct vmm_err *err)
 			e->edx = 'X'; /* EBX:ECX:EDX = "KVMK" "VMKV" "X\0\0\0" */
 		}
 	}
+	/* KVM lists leaf 0xb when the maximum basic leaf reaches it. */
+	for (uint32_t n = 0; topology && n < CPUID_TOPOLOGY_LEVELS; n++)
+		c->entries[c->nent++] = cpuid_topology(n, (uint32_t)v->id);
 	r = ioctl(v->fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r)

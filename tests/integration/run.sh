@@ -230,8 +230,15 @@ fi
 "$hvbench" show "$r" >"$work/show" 2>"$work/err"
 rc=$?
 check "hvbench show on the run's file exits 0 (got $rc)" test "$rc" -eq 0
+# (and a warning line where the CPU is emulated: scripts/testvm)
+timing_lines=$(jq '[.environment.timing.performance_figures == false] | map(select(.)) | length' "$r")
 check "...with a header, the column names and one row per result" \
-	test "$(wc -l <"$work/show")" -eq $(($(jq '.results | length' "$r") + 2))
+	test "$(wc -l <"$work/show")" -eq $(($(jq '.results | length' "$r") + 2 + timing_lines))
+if [ "$timing_lines" -eq 1 ]; then
+	check "...and a warning that its times are not performance figures (emulated CPU)" \
+		grep -q '^WARNING: not performance figures: this host.s CPU is emulated by QEMU.s TCG' \
+		"$work/show"
+fi
 check "...and the header says the run is complete" \
 	grep -q '^run started .*, complete' "$work/show"
 "$hvbench" show "$work/int.json" >"$work/show" 2>&1

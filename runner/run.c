@@ -677,6 +677,10 @@ int run_main(int argc, char **argv, const char *command)
 	signal(SIGTERM, on_signal);
 	rc = run_cells(cells, n, &x);
 	if (!o.quiet) {
+		const char *caveat = env_timing_caveat(x.doc);
+
+		if (caveat)
+			printf("WARNING: not performance figures: %s\n", caveat);
 		table_show(cells, n);
 		not_applicable_print(stdout, json_object_get(x.doc, "not_applicable"));
 	}

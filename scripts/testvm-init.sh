@@ -60,8 +60,9 @@ mount --bind /job $r/run/testvm
 hostname testvm
 ip link set lo up
 
-echo "testvm-init: started COMMAND at $(cut -d' ' -f1 /proc/uptime) s" >/dev/console
-: >/job/started
+up=$(cut -d' ' -f1 /proc/uptime)
+echo "testvm-init: started COMMAND at $up s" >/dev/console
+echo "$up" >/job/started
 chroot $r /bin/bash /run/testvm/run.sh </dev/null >>/job/stdout 2>>/job/stderr
 echo $? >/job/status
 sync

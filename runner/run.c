@@ -364,6 +364,7 @@ struct run_ctx {
 	const struct vmm_template *vmm_cmd;	/* --vmm-cmd, parsed */
 	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
 	double deadline_scale;		/* env_timing_deadline_scale(): 5 on an emulated CPU */
+	int nr_cpus;			/* cpus_usable() at the start */
 	json_t *doc;
 };
 
@@ -426,19 +427,22 @@ static void progress(const struct run_opts *o, size_t done, size_t total, const 
  * scheduler tick and the figure would time the tick, not the offload: the
  * cell is unavailable where the run may use a single CPU (a one-vCPU VM).
  */
-static bool side_core_missing(const struct cell *c, char *why, size_t len)
+static bool side_core_missing(const struct cell *c, const struct run_ctx *x, char *why,
+			      size_t len)
 {
-	cpu_set_t set;
-	int n;
-
-	if (c->mode != MODE_OFFLOAD_POLL || sched_getaffinity(0, sizeof(set), &set))
-		return false;
-	n = CPU_COUNT(&set);
-	if (n >= 2)
+	if (c->mode != MODE_OFFLOAD_POLL || x->nr_cpus != 1)
 		return false;
 	snprintf(why, len, "offload-poll needs a CPU of its own for the polling device thread "
-		 "(the side core); this run may use %d CPU", n);
+		 "(the side core); this run may use 1 CPU");
 	return true;
+}
+
+/* The CPUs this process may use, read before the runner pins itself to one; 0 if unknown. */
+static int cpus_usable(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) ? 0 : CPU_COUNT(&set);
 }
 
 static void rep_measure(struct cell *c, const struct run_ctx *x)
@@ -469,7 +473,7 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		rep_run_native(c->w, &ro, r);
 	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
-	else if (side_core_missing(c, why, sizeof(why)))
+	else if (side_core_missing(c, x, why, sizeof(why)))
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
 	else if (target_is_external(c->target))
 		rep_run_external(c->w, c->target, c->cpl, &ro, x->tsc_khz, r);
@@ -655,6 +659,7 @@ int run_main(int argc, char **argv, const char *command)
 	if (rep_probes_init(&probes, o.probes, o.perf_events))
 		goto out_cells;
 	kvm_probe(&x);
+	x.nr_cpus = cpus_usable();
 	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
 	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
 		x.pins = plans;

@@ -10,6 +10,7 @@
 # side can say why.
 export PATH=/bin
 /bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

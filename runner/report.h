@@ -115,7 +115,7 @@ void report_heading(struct report *r, FILE *f, int level, const char *id, const 
 /* A banner for each incomplete file, at the top of the page (report_header.c). */
 void report_incomplete(const struct report *r, FILE *f);
 
-/* A banner for each file whose times are not performance figures (env_timing.h). */
+/* A banner for each run or baseline whose times are not performance figures (env_timing.h). */
 void report_timing_caveats(const struct report *r, FILE *f);
 
 /* The sections, in the page's order (report_*.c). */

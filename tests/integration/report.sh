@@ -118,6 +118,10 @@ check "the unavailable cell (io-lat-64 hvm cpl3) is listed with its reason" \
 	grep -q 'unavailable</td><td class="long">mode hvm is one request' "$work/one.html"
 check "no external resource: no src=, no link, no http(s) URL but the SVG namespace" \
 	bash -c '! grep -vE "xmlns" "$1" | grep -qiE "src=|<link|https?://"' _ "$work/one.html"
+if [ "$(jq -r .environment.timing.performance_figures "$a")" = false ]; then
+	check "an emulated CPU's run (scripts/testvm) has the banner: not performance figures" \
+		grep -q '<p class="bad">Not performance figures: a (<code>' "$work/one.html"
+fi
 page_check one "$work/one.html" "$n"
 svgs_ok one "$work/one.html"
 

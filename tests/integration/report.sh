@@ -78,12 +78,12 @@ svgs_ok() {
 
 # Real files: two small runs and a few conformance tests.
 a=$work/a.json b=$work/b.json c=$work/c.json
-"$hvbench" run --quiet --filter cpuid,pio-user,io-lat-64 --repetitions 2 --target-ms 10 \
-	--out "$a" >/dev/null 2>&1
-check "a first run (cpuid, pio-user, io-lat-64) for the report exits 0" test $? -eq 0
-"$hvbench" run --quiet --filter cpuid,pio-user,io-lat-64 --repetitions 2 --target-ms 10 \
-	--out "$b" >/dev/null 2>&1
-check "a second run exits 0" test $? -eq 0
+run_results "$a" /dev/null "$hvbench" run --quiet --filter cpuid,pio-user,io-lat-64 \
+	--repetitions 2 --target-ms 10 --out "$a"
+check "a first run (cpuid, pio-user, io-lat-64) for the report exits 0 (got $rc)" test "$rc" -eq 0
+run_results "$b" /dev/null "$hvbench" run --quiet --filter cpuid,pio-user,io-lat-64 \
+	--repetitions 2 --target-ms 10 --out "$b"
+check "a second run exits 0 (got $rc)" test "$rc" -eq 0
 "$hvbench" conform --quiet --filter 'cpuid.*,msr.pat,exception.bp' --out "$c" >/dev/null 2>&1
 check "a conform run of a few tests exits 0" test $? -eq 0
 # How long a report takes (a figure, not a check: docs/report.md has the full suite's).

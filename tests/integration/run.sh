@@ -21,9 +21,9 @@ cell() { # workload mode cpl|null
 }
 
 r=$work/r.json
-"$hvbench" run --quiet --filter 'cpuid,pio-user,io-lat-64,io-iops-64,hypercall-kvm' \
-	--repetitions 2 --target-ms 10 --out "$r" --csv "$work/r.csv" >"$work/out" 2>&1
-rc=$?
+run_results "$r" "$work/out" "$hvbench" run --quiet \
+	--filter 'cpuid,pio-user,io-lat-64,io-iops-64,hypercall-kvm' \
+	--repetitions 2 --target-ms 10 --out "$r" --csv "$work/r.csv"
 check "a run of five workloads exits 0 (got $rc)" test "$rc" -eq 0
 [ "$rc" -eq 0 ] || jq -r '.results[] | select(.status | IN("ok", "unavailable") | not) |
 	"\(.workload) \(.mode) cpl \(.cpl): \(.status): \(.reason)"' "$r" 2>&1 |
@@ -176,9 +176,9 @@ check "an unwritable results path exits 73" test $? -eq 73
 
 # timer-deadline natively: a host thread's absolute sleep, its sample the
 # lateness (nothing subtracted, one sleep per sample), beside the guest's.
-"$hvbench" run --quiet --filter timer-deadline --modes native,hvm --cpl 0 --repetitions 2 \
-	--target-ms 20 --out "$work/td.json" >/dev/null 2>&1
-check "timer-deadline in hvm and native exits 0" test $? -eq 0
+run_results "$work/td.json" /dev/null "$hvbench" run --quiet --filter timer-deadline \
+	--modes native,hvm --cpl 0 --repetitions 2 --target-ms 20 --out "$work/td.json"
+check "timer-deadline in hvm and native exits 0 (got $rc)" test "$rc" -eq 0
 jq_ok "...its native cell is lateness: above 0, under 10 ms, nothing subtracted, said so" \
 	"$work/td.json" "$(cell timer-deadline native null) | .status == \"ok\" and
 	 .summary.p50 > 0 and .summary.p50 < 1e7 and all(.repetitions[]; .batch == 1 and

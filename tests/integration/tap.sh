@@ -100,3 +100,27 @@ jq_ok() {
 		return 1
 	fi
 }
+
+# run_results FILE OUT CMD...: runs CMD (an hvbench run writing the results
+# file FILE), its output to OUT, its status in $rc.  In scripts/testvm's VM
+# only, a run whose only failures are hangs of cells that wait in hlt for an
+# interrupt (families interrupt and io) runs once more: nested KVM under
+# QEMU's TCG sometimes leaves a halted vCPU without its interrupt
+# (docs/testvm.md, not root-caused yet).  hvbench reports that as a hang,
+# as it should; the first attempt's hangs are shown as diagnostics.
+run_results() {
+	local file=$1 out=$2
+	shift 2
+	"$@" >"$out" 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] && [ -n "${HVBENCH_TESTVM:-}" ] || return 0
+	jq -e '[.results[] | .family as $f | .repetitions[] |
+		select(.status | IN("ok", "unavailable") | not) |
+		.status == "hang" and ($f | IN("interrupt", "io"))] | length > 0 and all' \
+		"$file" >/dev/null 2>&1 || return 0
+	jq -r '.results[] | "\(.workload) \(.mode) \(.target) cpl \(.cpl)" as $c | .repetitions[] |
+		select(.status == "hang") | "lost interrupt in the test VM, run again: \($c): \(.reason)"' \
+		"$file" | diag
+	"$@" >"$out" 2>&1
+	rc=$?
+}

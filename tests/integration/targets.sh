@@ -106,9 +106,9 @@ tmpl='qemu-system-x86_64 -M microvm -accel kvm -cpu host,-arch-capabilities -m {
 # host's drift from minute to minute touches both alike.
 # CPL0 only: at CPL3 a cpuid here takes about 4.4 or about 6.5 us, by boot,
 # on either VMM, which a few repetitions cannot average out.
-small "$work/vc.json" --target qemu-kvm,vmm-cmd --vmm-cmd "$tmpl" --filter cpuid,pio-user,ipi \
-	--modes hvm --cpl 0 --repetitions 4
-check "vmm-cmd runs QEMU from the template (exit $?)" true
+run_results "$work/vc.json" "$work/vc.out" small "$work/vc.json" --target qemu-kvm,vmm-cmd \
+	--vmm-cmd "$tmpl" --filter cpuid,pio-user,ipi --modes hvm --cpl 0 --repetitions 4
+check "vmm-cmd runs QEMU from the template (exit $rc)" true
 jq_ok "every cell is measured, on both targets" "$work/vc.json" \
 	'(.results | length) == 6 and all(.results[]; .status == "ok") and
 	 ([.results[] | select(.target == "vmm-cmd")] | length) == 3 and

@@ -84,6 +84,14 @@ static bool json_same(const json_t *a, const json_t *b)
 	return json_equal(a, b);
 }
 
+/* Printable ASCII only: a string from a file may hold control characters or cut UTF-8. */
+static void ascii_only(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
 /* A value as one short printable line. */
 static void value_text(const json_t *v, char *buf, size_t len)
 {
@@ -96,10 +104,7 @@ static void value_text(const json_t *v, char *buf, size_t len)
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
 	snprintf(buf, len, "%.80s%s", s ? s : "?", s && strlen(s) > 80 ? "..." : "");
 	free(s);
-	/* ASCII only: no control characters, and no character cut in half at 80 bytes. */
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
+	ascii_only(buf);	/* also no character cut in half at 80 bytes */
 }
 
 static int line_add(struct compare_warnings *w, const char *fmt, ...)
@@ -136,11 +141,8 @@ int compare_timing_warn(struct compare_warnings *w, const json_t *doc, const cha
 
 	if (!why)
 		return 0;
-	/* The reason comes from the file: printable ASCII only, as value_text's. */
 	snprintf(text, sizeof(text), "%.300s", why);
-	for (char *p = text; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
+	ascii_only(text);	/* the reason comes from the file */
 	return line_add(w, "%s: not performance figures: %s", label, text);
 }
 
@@ -176,10 +178,7 @@ int compare_cells_warn(struct compare_warnings *w, const struct results_set *a,
 		if (!json_is_string(va) || !json_is_string(vb) || json_equal(va, vb))
 			continue;
 		results_cell_name(cb, name, sizeof(name));
-		/* Names come from the file: printable ASCII only, as value_text's. */
-		for (char *p = name; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-				*p = '?';
+		ascii_only(name);	/* names come from the file */
 		snprintf(field, sizeof(field), "%s: what it measures", name);
 		value_text(va, ta, sizeof(ta));
 		value_text(vb, tb, sizeof(tb));

@@ -523,6 +523,29 @@ static void env_kvm_capture(struct env_ctx *ctx, json_t *root)
 		env_unknown(&sec, "kvm_parameters", "/sys/module/kvm: %s", strerror(ENOENT));
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+bool env_hypervisor_signature(char sig[13])
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	__cpuid(1, eax, ebx, ecx, edx);
+	if (!(ecx & (1u << 31)))
+		return false;
+	__cpuid(0x40000000, eax, ebx, ecx, edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = '\0';	/* shorter signatures ("KVMKVMKVM") end in NULs */
+	return true;
+}
+#else
+bool env_hypervisor_signature(char sig[13])
+{
+	(void)sig;
+	return false;
+}
+#endif
+
 /*
  * CPUID runs here, in this process, rather than trusting /proc/cpuinfo:
  * what matters is what the hypervisor underneath shows this process.
@@ -530,25 +553,18 @@ static void env_kvm_capture(struct env_ctx *ctx, json_t *root)
 static void env_guest_capture(struct env_ctx *ctx, json_t *root)
 {
 	struct env_sec sec = env_section(ctx, root, "host_is_guest");
-	unsigned int eax, ebx, ecx, edx;
 	char sig[13];
 
 #if defined(__x86_64__) || defined(__i386__)
-	__cpuid(1, eax, ebx, ecx, edx);
-	if (!(ecx & (1u << 31))) {
+	if (!env_hypervisor_signature(sig)) {
 		env_put(&sec, "hypervisor_bit", json_false());
 		env_put(&sec, "signature", json_null());
 		return;
 	}
 	env_put(&sec, "hypervisor_bit", json_true());
-	__cpuid(0x40000000, eax, ebx, ecx, edx);
-	memcpy(sig, &ebx, 4);
-	memcpy(sig + 4, &ecx, 4);
-	memcpy(sig + 8, &edx, 4);
-	sig[12] = '\0';	/* shorter signatures ("KVMKVMKVM") end in NULs */
 	env_put_str(&sec, "signature", sig);
 #else
-	(void)eax, (void)ebx, (void)ecx, (void)edx, (void)sig;
+	(void)sig;
 	env_unknown(&sec, "hypervisor_bit", "no CPUID on this architecture");
 	env_unknown(&sec, "signature", "no CPUID on this architecture");
 #endif

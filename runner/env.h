@@ -9,7 +9,15 @@
 #define ENV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
+
+/*
+ * The signature (CPUID 0x40000000 EBX:ECX:EDX, NUL-terminated) of the
+ * hypervisor this process runs under; false when the CPUID hypervisor bit
+ * is clear (or there is no CPUID).
+ */
+bool env_hypervisor_signature(char sig[13]);
 
 /* A new JSON object describing this machine; NULL only when out of memory. */
 json_t *env_capture(void);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Whether a machine's times are performance figures (env_timing.h). */
-#include <cpuid.h>
 #include <string.h>
 
+#include "env.h"
 #include "env_timing.h"
 
 /* What QEMU's TCG answers at CPUID 0x40000000 (its accelerator's name). */
@@ -20,17 +20,10 @@ static bool signature_is_tcg(const char *sig)
 
 double env_timing_deadline_scale(void)
 {
-	unsigned int eax, ebx, ecx, edx;
 	char sig[13];
 
-	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 31)))
-		return 1.0;
-	__cpuid(0x40000000, eax, ebx, ecx, edx);
-	memcpy(sig, &ebx, 4);
-	memcpy(sig + 4, &ecx, 4);
-	memcpy(sig + 8, &edx, 4);
-	sig[12] = '\0';
-	return signature_is_tcg(sig) ? ENV_TIMING_EMULATED_SLOWDOWN : 1.0;
+	return env_hypervisor_signature(sig) && signature_is_tcg(sig) ?
+		       ENV_TIMING_EMULATED_SLOWDOWN : 1.0;
 }
 
 bool env_timing_host_is_tcg(const json_t *env)

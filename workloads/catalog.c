@@ -7,7 +7,7 @@
  * Modes say which path an operation takes (DESIGN.md): for single exits
  * that is hvm (the exit itself); hypercalls are the pv interface; the io
  * ring runs in all of them.  native names the host operation that stands
- * in for it on bare metal (runner/native.c), where one makes sense.
+ * in for it on bare metal (workloads/native.c), where one makes sense.
  */
 #include <string.h>
 

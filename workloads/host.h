@@ -51,7 +51,7 @@ struct workload {
 	const char *what;	/* one line: what one operation is */
 	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
 	unsigned int cpls;	/* bit n: CPL n */
-	const char *native_op;	/* runner/native.c name, or NULL */
+	const char *native_op;	/* workloads/native.c name, or NULL */
 	bool quick;		/* part of --suite quick */
 	bool host_timed;	/* samples come from the host half */
 	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the expectations parser and judge
- * (runner/conform_expect.c, built by scripts/fuzz conform-expect).
+ * (runner/conform/conform_expect.c, built by scripts/fuzz conform-expect).
  *
  * The input is an expectations file's text, handed to conform_expect_parse
  * in libFuzzer's exact-size buffer (no NUL after it, so ASan sees any read

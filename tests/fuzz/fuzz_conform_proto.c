@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer harness for the @hvb conform record parser (runner/conform_proto.c,
+ * libFuzzer harness for the @hvb conform record parser (runner/conform/conform_proto.c,
  * built by scripts/fuzz conform-proto).
  *
  * The input is the console text of one boot of test ID: it is split at

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for hvbench gate's thresholds file
- * (runner/gate_thresholds.c, built by scripts/fuzz gate-thresholds).
+ * (runner/compare/gate_thresholds.c, built by scripts/fuzz gate-thresholds).
  *
  * The input is a thresholds file's text, handed to gate_thresholds_parse in
  * libFuzzer's exact-size buffer (no NUL after it, so ASan sees any read

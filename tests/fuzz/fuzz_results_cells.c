@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the cells hvbench compare, gate and baseline read
- * out of a results file (runner/results_cells.c, built by scripts/fuzz
+ * out of a results file (runner/results/results_cells.c, built by scripts/fuzz
  * results-cells).
  *
  * The input is the file's contents, handed to results_parse as an

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the vmm-cmd target's command template
- * (runner/vmm_template.c, built by scripts/fuzz vmm-template).
+ * (runner/targets/vmm_template.c, built by scripts/fuzz vmm-template).
  *
  * The input, NUL-terminated in a copy of its exact size, is a template.  A
  * reference written here independently (a state machine over the bytes for

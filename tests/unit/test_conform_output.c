@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hvbench conform's reports (runner/conform_tap.c, conform_junit.c and
+ * hvbench conform's reports (runner/conform/conform_tap.c, conform_junit.c and
  * conform_json.c): a run on two targets of tests whose results take every
  * status and verdict between them, some carrying hostile guest text
  * (quotes, backslashes, '#', markup, control bytes, bytes that are not

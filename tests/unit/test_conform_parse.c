@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The two parsers of hvbench conform's untrusted input:
- *  - runner/conform_proto.c, the @hvb conform records of one test's console
+ *  - runner/conform/conform_proto.c, the @hvb conform records of one test's console
  *    transcript: tables of transcripts with the status, check count, fail
  *    records and reason (or, for an ERROR, the violation) each must give;
  *    hostile text and lines at and past the kept lengths;
- *  - runner/conform_expect.c, the expectations files: tables of texts with
+ *  - runner/conform/conform_expect.c, the expectations files: tables of texts with
  *    the entries or the "PATH:LINE: ..." error each must give, files on
  *    disk, and the verdicts conform_expect_judge draws from them.
  * Lines go to conform_proto_line as exact-size heap copies with no NUL
@@ -655,7 +655,7 @@ static void test_expect_load_size(void **state)
 	} sizes[] = {
 		{ (1u << 20) - 1, true },
 		/*
-		 * BUG (runner/conform_expect.c, conform_expect_load): a file of
+		 * BUG (runner/conform/conform_expect.c, conform_expect_load): a file of
 		 * exactly 1 MiB is refused as "larger than 1 MiB", because it reads
 		 * at most EXPECT_FILE_MAX bytes and takes a full buffer for an
 		 * overlong file.  Reading one byte more would tell them apart.

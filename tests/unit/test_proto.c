@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The @hvb record parser (runner/proto.c) on the console text a guest can
+ * The @hvb record parser (runner/run/proto.c) on the console text a guest can
  * print: a well-formed sample set, notes, other lines, unavailable records,
  * and each protocol violation, which must end in an error and never in a
  * crash.  Every line is handed over as an exact-size heap copy with no NUL

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The results file read back (runner/results_read.c): what results_write
+ * The results file read back (runner/results/results_read.c): what results_write
  * writes, results_load returns with the same figures and the same table
  * rows as the live cells give; what is not a results file of this version
  * is refused with a reason naming the problem; and the summary table's
- * exact layout (runner/table.c).
+ * exact layout (runner/results/table.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A native repetition: the workload's stand-in operation (runner/native.c)
+ * A native repetition: the workload's stand-in operation (workloads/native.c)
  * or, for the io family, the same ring between two host threads
  * (workloads/io_native.c), run by the runner pinned where the vCPU would
  * be, with the device thread where the device thread would be.

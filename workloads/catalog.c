@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "host.h"
+#include "catalog.h"
 
 extern const struct host_half io_host, interrupt_inject_host;
 

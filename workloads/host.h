@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host halves of the benchmark workloads and the catalog that names every
- * workload: its family, what it measures, the modes and CPLs it runs in,
- * its native baseline and its host half.  The runner links these with
- * refvmm; bench_run is one boot of the bench payload for one sample set.
+ * Host halves of the benchmark workloads: what a workload adds to refvmm's
+ * VM for a run (devices, threads, exit handlers per mode) and what it
+ * shares with the runner during one (struct bench_run: the marks' snapshots,
+ * host-timed samples, the device thread).  The catalog that names them is
+ * catalog.h's.
  */
 #ifndef WORKLOADS_HOST_H
 #define WORKLOADS_HOST_H
@@ -15,23 +16,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "hvbench/bench.h"
 #include "vm.h"
-
-enum bench_mode {
-	MODE_HVM,
-	MODE_PV,
-	MODE_OFFLOAD,
-	MODE_OFFLOAD_POLL,
-	MODE_NATIVE,
-	MODE_COUNT,
-};
-
-#define MODE_BIT(m) (1u << (m))
-
-const char *bench_mode_name(enum bench_mode m);
-/* -1 if name is not a mode. */
-int bench_mode_parse(const char *name);
 
 struct bench_run;
 
@@ -44,29 +31,6 @@ struct host_half {
 	/* After the run: stop threads, free state (also after a failed setup). */
 	void (*teardown)(struct bench_run *r);
 };
-
-struct workload {
-	const char *name;
-	const char *family;	/* vmexit, hypercall, interrupt, io */
-	const char *what;	/* one line: what one operation is */
-	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
-	unsigned int cpls;	/* bit n: CPL n */
-	const char *native_op;	/* workloads/native.c name, or NULL */
-	bool quick;		/* part of --suite quick */
-	bool host_timed;	/* samples come from the host half */
-	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */
-	bool memory_backing;	/* costs depend on the VMM's page size: each rep says it */
-	unsigned int nr_vcpus;	/* 0 means 1 */
-	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
-	const struct host_half *host;
-	/* NULL, or why the workload cannot run on this host at all (static check). */
-	const char *(*invalid)(void);
-};
-
-extern const struct workload workloads[];
-extern const size_t nr_workloads;
-
-const struct workload *workload_find(const char *name);
 
 /* What the host half shares with the runner during one run. */
 struct bench_run {

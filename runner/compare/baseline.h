@@ -22,7 +22,5 @@
 json_t *baseline_merge(struct results_set *runs, size_t n, size_t keep, const char *note,
 		       const char *command);
 
-/* hvbench baseline record ... */
-int baseline_main(int argc, char **argv, const char *command);
 
 #endif

@@ -13,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "baseline.h"
-#include "cell.h"
-#include "compare_cmd.h"
+#include "cli.h"
 #include "compare_env.h"
 #include "histogram.h"
-#include "results_file.h"
+#include "hvbench.h"
+#include "parse_num.h"
+#include "results_cells.h"
+#include "results_doc.h"
 #include "stats.h"
 
 #define MAX_RUNS 32
@@ -197,7 +200,7 @@ static int cell_resummarize(json_t *cell)
 			timers[nt++] = json_number_value(json_object_get(rep, "timer_ns"));
 	}
 	if (!stats_summarize(all, total, &s))
-		json_object_set_new(cell, "summary", cell_summary_json(&s));
+		json_object_set_new(cell, "summary", results_summary_json(&s));
 	if (nt)
 		json_object_set_new(cell, "timer_ns", json_real(stats_median_inplace(timers, nt)));
 	free(all);
@@ -324,25 +327,25 @@ static int record_main(int argc, char **argv, const char *command)
 			note = optarg;
 			break;
 		case 'k':
-			if (compare_parse_u64(optarg, 1000000000, &keep))
-				return compare_usage_error("baseline", "--keep-samples takes a whole "
+			if (parse_u64(optarg, 1000000000, &keep))
+				return cli_usage_error("baseline", "--keep-samples takes a whole "
 							   "number");
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			return compare_usage_error("baseline", NULL);
+			return cli_usage_error("baseline", NULL);
 		}
 	}
 	if (!out)
-		return compare_usage_error("baseline", "-o BASE.json is required");
+		return cli_usage_error("baseline", "-o BASE.json is required");
 	n = (size_t)(argc - optind);
 	if (n < 1 || n > MAX_RUNS)
-		return compare_usage_error("baseline", "give 1 to 32 results files of hvbench run");
-	if (compare_output_clash("baseline", out, argv + optind, n))
+		return cli_usage_error("baseline", "give 1 to 32 results files of hvbench run");
+	if (cli_output_clash("baseline", out, argv + optind, n))
 		return COMPARE_EXIT_INPUT;
-	if (compare_load_sets(runs, argv + optind, n, NULL, "baseline") || runs_check(runs, n))
+	if (results_sets_load(runs, argv + optind, n, NULL, "baseline") || runs_check(runs, n))
 		goto out;
 	doc = baseline_merge(runs, n, (size_t)keep, note, command);
 	/* Compact: a baseline is kept in a repository, and half its size is indentation. */
@@ -352,7 +355,7 @@ static int record_main(int argc, char **argv, const char *command)
 		fprintf(stderr, "hvbench baseline: out of memory\n");
 		goto out;
 	}
-	e = results_write_atomic(out, text, strlen(text));
+	e = atomic_file_write(out, text, strlen(text));
 	free(text);
 	if (e) {
 		fprintf(stderr, "hvbench baseline: %s: cannot write: %s\n", out, strerror(-e));
@@ -375,6 +378,6 @@ int baseline_main(int argc, char **argv, const char *command)
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "record"))
-		return compare_usage_error("baseline", "the command is hvbench baseline record");
+		return cli_usage_error("baseline", "the command is hvbench baseline record");
 	return record_main(argc - 1, argv + 1, command);
 }

@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare_cmd.h"
+#include "atomic_file.h"
+#include "cli.h"
 #include "compare_env.h"
 #include "compare_out.h"
+#include "hvbench.h"
 #include "labels.h"
-#include "results_file.h"
+#include "parse_num.h"
+#include "results_cells.h"
 #include "results_read.h"
 
 #define MAX_FILES 16
@@ -51,33 +54,6 @@ static double flat_threshold(const struct results_cell *c, void *ctx)
 {
 	(void)c;
 	return *(const double *)ctx;
-}
-
-int compare_load_sets(struct results_set *sets, char **paths, size_t n, const char *labels,
-		      const char *cmd)
-{
-	char why[512];
-
-	for (size_t i = 0; i < n; i++) {
-		if (results_set_load(&sets[i], paths[i], why, sizeof(why))) {
-			fprintf(stderr, "hvbench %s: %s\n", cmd, why);
-			return -1;
-		}
-		if (json_integer_value(json_object_get(sets[i].doc, "schema_version")) !=
-		    json_integer_value(json_object_get(sets[0].doc, "schema_version"))) {
-			fprintf(stderr, "hvbench %s: %s: schema_version %lld, but %s has %lld: "
-				"results of different versions are not compared\n", cmd, paths[i],
-				json_integer_value(json_object_get(sets[i].doc, "schema_version")),
-				paths[0],
-				json_integer_value(json_object_get(sets[0].doc, "schema_version")));
-			return -1;
-		}
-	}
-	if (results_sets_label(sets, n, labels, why, sizeof(why))) {
-		fprintf(stderr, "hvbench %s: %s\n", cmd, why);
-		return -1;
-	}
-	return 0;
 }
 
 static int format_parse(const char *s, enum format *f)
@@ -235,7 +211,7 @@ int compare_main(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (format_parse(optarg, &fmt))
-				return compare_usage_error("compare", "--format takes table, md, csv "
+				return cli_usage_error("compare", "--format takes table, md, csv "
 							   "or json");
 			break;
 		case 'l':
@@ -246,29 +222,29 @@ int compare_main(int argc, char **argv)
 			by_list = optarg;
 			break;
 		case 't':
-			if (compare_parse_double(optarg, 0, 1000, false, &threshold))
-				return compare_usage_error("compare", "--threshold takes a "
+			if (parse_double(optarg, 0, 1000, false, &threshold))
+				return cli_usage_error("compare", "--threshold takes a "
 							   "percentage, 0 to 1000");
 			break;
 		case 'a':
-			if (compare_parse_double(optarg, 0, 1, true, &o.alpha))
-				return compare_usage_error("compare", "--alpha takes a number in "
+			if (parse_double(optarg, 0, 1, true, &o.alpha))
+				return cli_usage_error("compare", "--alpha takes a number in "
 							   "(0, 1]");
 			break;
 		case 'L':
-			if (compare_parse_double(optarg, 0, 1, true, &o.level) || o.level == 1)
-				return compare_usage_error("compare", "--level takes a number in "
+			if (parse_double(optarg, 0, 1, true, &o.level) || o.level == 1)
+				return cli_usage_error("compare", "--level takes a number in "
 							   "(0, 1)");
 			break;
 		case 'r':
-			if (compare_parse_u64(optarg, 1000000, &u) || !u)
-				return compare_usage_error("compare", "--resamples takes 1 to "
+			if (parse_u64(optarg, 1000000, &u) || !u)
+				return cli_usage_error("compare", "--resamples takes 1 to "
 							   "1000000");
 			o.resamples = (unsigned)u;
 			break;
 		case 's':
-			if (compare_parse_u64(optarg, INT64_MAX, &o.seed))
-				return compare_usage_error("compare", "--seed takes a whole number "
+			if (parse_u64(optarg, INT64_MAX, &o.seed))
+				return cli_usage_error("compare", "--seed takes a whole number "
 							   "up to 2^63 - 1");
 			break;
 		case 'o':
@@ -278,17 +254,17 @@ int compare_main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return compare_usage_error("compare", NULL);
+			return cli_usage_error("compare", NULL);
 		}
 	}
 	n = (size_t)(argc - optind);
 	if (by_target ? n != 1 : n < 2 || n > MAX_FILES)
-		return compare_usage_error("compare", by_target ? "--by-target takes one results file" :
+		return cli_usage_error("compare", by_target ? "--by-target takes one results file" :
 					   "give 2 to 16 results files, the base first");
-	if (out && compare_output_clash("compare", out, argv + optind, n))
+	if (out && cli_output_clash("compare", out, argv + optind, n))
 		return COMPARE_EXIT_INPUT;
 	if (by_target ? target_sets(sets, &n, argv[optind], by_list) :
-			compare_load_sets(sets, argv + optind, n, labels, "compare"))
+			results_sets_load(sets, argv + optind, n, labels, "compare"))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (compare_timing_warn(&warnings, sets[i].doc, sets[i].label)) {
@@ -319,7 +295,7 @@ int compare_main(int argc, char **argv)
 		ret = output_write(&cmp, fmt, f) ? COMPARE_EXIT_INPUT : 0;
 	}
 	if (out) {
-		int e = results_memstream_write(f, &text, &len, out);
+		int e = atomic_file_write_memstream(f, &text, &len, out);
 
 		if (e && !ret)
 			fprintf(stderr, "hvbench compare: %s: cannot write: %s\n", out, strerror(-e));
@@ -336,21 +312,4 @@ out:
 	}
 	compare_warnings_free(&warnings);
 	return ret;
-}
-
-int compare_output_clash(const char *cmd, const char *out, char *const *inputs, size_t n)
-{
-	if (!path_is_one_of(out, (const char *const *)inputs, n))
-		return 0;
-	fprintf(stderr, "hvbench %s: %s is also an input: refusing to write over it\n", cmd, out);
-	return -1;
-}
-
-int compare_usage_error(const char *cmd, const char *msg)
-{
-	if (msg)
-		fprintf(stderr, "hvbench %s: %s (hvbench %s --help)\n", cmd, msg, cmd);
-	else
-		fprintf(stderr, "hvbench %s: bad usage (hvbench %s --help)\n", cmd, cmd);
-	return COMPARE_EXIT_INPUT;
 }

@@ -6,7 +6,7 @@
 
 #include "compare_out.h"
 #include "md_text.h"
-#include "results_file.h"
+#include "results_doc.h"
 
 void compare_fmt_ns(char *buf, size_t len, double ns)
 {

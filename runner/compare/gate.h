@@ -39,6 +39,5 @@ int gate_summary_write(const char *path, const struct gate_result *g);
 /* JUnit XML to path, one test case per cell; 0 or -errno. */
 int gate_junit_write(const char *path, const struct gate_result *g);
 
-int gate_main(int argc, char **argv);
 
 #endif

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare_cmd.h"
+#include "cli.h"
 #include "gate.h"
+#include "hvbench.h"
+#include "parse_num.h"
+#include "results_cells.h"
 
 #define GATE_DEFAULT_PCT 10.0
 
@@ -78,30 +81,30 @@ static int args_parse(int argc, char **argv, struct gate_args *a)
 			a->baseline = optarg;
 			break;
 		case 't':
-			if (compare_parse_double(optarg, 0, 1000, false, &a->pct))
-				return compare_usage_error("gate", "--threshold takes a percentage, "
+			if (parse_double(optarg, 0, 1000, false, &a->pct))
+				return cli_usage_error("gate", "--threshold takes a percentage, "
 							   "0 to 1000");
 			break;
 		case 'T':
 			a->thresholds = optarg;
 			break;
 		case 'a':
-			if (compare_parse_double(optarg, 0, 1, true, &a->opts.alpha))
-				return compare_usage_error("gate", "--alpha takes a number in (0, 1]");
+			if (parse_double(optarg, 0, 1, true, &a->opts.alpha))
+				return cli_usage_error("gate", "--alpha takes a number in (0, 1]");
 			break;
 		case 'L':
-			if (compare_parse_double(optarg, 0, 1, true, &a->opts.level) ||
+			if (parse_double(optarg, 0, 1, true, &a->opts.level) ||
 			    a->opts.level == 1)
-				return compare_usage_error("gate", "--level takes a number in (0, 1)");
+				return cli_usage_error("gate", "--level takes a number in (0, 1)");
 			break;
 		case 'r':
-			if (compare_parse_u64(optarg, 1000000, &u) || !u)
-				return compare_usage_error("gate", "--resamples takes 1 to 1000000");
+			if (parse_u64(optarg, 1000000, &u) || !u)
+				return cli_usage_error("gate", "--resamples takes 1 to 1000000");
 			a->opts.resamples = (unsigned)u;
 			break;
 		case 's':
-			if (compare_parse_u64(optarg, INT64_MAX, &a->opts.seed))
-				return compare_usage_error("gate", "--seed takes a whole number up "
+			if (parse_u64(optarg, INT64_MAX, &a->opts.seed))
+				return cli_usage_error("gate", "--seed takes a whole number up "
 							   "to 2^63 - 1");
 			break;
 		case 'j':
@@ -117,13 +120,13 @@ static int args_parse(int argc, char **argv, struct gate_args *a)
 			usage(stdout);
 			return GATE_HELP;
 		default:
-			return compare_usage_error("gate", NULL);
+			return cli_usage_error("gate", NULL);
 		}
 	}
 	if (!a->baseline)
-		return compare_usage_error("gate", "--baseline FILE is required");
+		return cli_usage_error("gate", "--baseline FILE is required");
 	if (argc - optind != 1)
-		return compare_usage_error("gate", "give one results file to check");
+		return cli_usage_error("gate", "give one results file to check");
 	a->results = argv[optind];
 	return 0;
 }
@@ -169,10 +172,10 @@ int gate_main(int argc, char **argv)
 	}
 	paths[0] = (char *)a.baseline;
 	paths[1] = (char *)a.results;
-	if ((a.junit && compare_output_clash("gate", a.junit, paths, 2)) ||
-	    (a.summary && compare_output_clash("gate", a.summary, paths, 2)))
+	if ((a.junit && cli_output_clash("gate", a.junit, paths, 2)) ||
+	    (a.summary && cli_output_clash("gate", a.summary, paths, 2)))
 		goto out;
-	if (compare_load_sets(sets, paths, 2, NULL, "gate"))
+	if (results_sets_load(sets, paths, 2, NULL, "gate"))
 		goto out;
 	if (compare_timing_warn(&warnings, sets[0].doc, sets[0].label) ||
 	    compare_timing_warn(&warnings, sets[1].doc, sets[1].label) ||
@@ -201,7 +204,7 @@ int gate_main(int argc, char **argv)
 		       g.regressions ? "FAIL" : "pass", g.regressions, g.improvements, g.compared);
 	else
 		gate_print(stdout, &g);
-	ret = g.regressions ? 1 : 0;
+	ret = g.regressions ? GATE_EXIT_REGRESSION : 0;
 out:
 	free(g.rows);
 	results_set_free(&sets[0]);

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "compare_out.h"
 #include "gate.h"
-#include "results_file.h"
 #include "xml_text.h"
 
 #define XML_STR(s) (s), strlen(s)
@@ -77,5 +77,5 @@ int gate_junit_write(const char *path, const struct gate_result *g)
 	for (size_t i = 0; i < g->n; i++)
 		testcase(f, &g->rows[i], g->opts);
 	fputs("  </testsuite>\n</testsuites>\n", f);
-	return results_memstream_write(f, &text, &len, path);
+	return atomic_file_write_memstream(f, &text, &len, path);
 }

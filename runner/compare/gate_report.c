@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "compare_out.h"
 #include "gate.h"
 #include "md_text.h"
-#include "results_file.h"
 
 bool gate_row_regressed(const struct compare_row *r)
 {
@@ -171,5 +171,5 @@ int gate_summary_write(const char *path, const struct gate_result *g)
 	fputs("<details><summary>Every cell</summary>\n\n", f);
 	md_table(f, g, 2);
 	fputs("\n</details>\n", f);
-	return results_memstream_write(f, &text, &len, path);
+	return atomic_file_write_memstream(f, &text, &len, path);
 }

@@ -37,7 +37,7 @@ static int pct_parse(const char *s, double *pct)
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	return compare_parse_double(buf, 0, 1000, false, pct);
+	return parse_double(buf, 0, 1000, false, pct);
 }
 
 static void rule_free(struct gate_rule *r)

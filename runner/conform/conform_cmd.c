@@ -17,16 +17,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conform_cmd.h"
 #include "conform_expect.h"
 #include "conform_json.h"
 #include "conform_junit.h"
 #include "conform_tap.h"
 #include "conform_target.h"
-#include "vmm_template.h"
 #include "env.h"
 #include "env_timing.h"
+#include "hvbench.h"
 #include "vm.h"
+#include "vmm_template.h"
 
 #define FILTERS_MAX 32
 

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomic_file.h"
 #include "conform_json.h"
 #include "conform_text.h"
-#include "results_file.h"
+#include "results_doc.h"
+#include "utf8.h"
 
 /* A time as the document's timestamps hold it: ISO-8601 UTC, whole seconds. */
 static json_t *iso_time(time_t t)
@@ -31,7 +33,7 @@ static json_t *text_json(const char *s, size_t n)
 		return NULL;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = conform_utf8(s + i, n - i, &cp);
+		size_t k = utf8_char(s + i, n - i, &cp);
 
 		if (!k) {
 			copy[i++] = '?';
@@ -221,7 +223,7 @@ int conform_json_write(json_t *doc, const char *path)
 		errno = ENOMEM;	/* a memory stream fails for want of memory only */
 		return -1;
 	}
-	e = results_memstream_write(f, &text, &len, path);
+	e = atomic_file_write_memstream(f, &text, &len, path);
 	if (e) {
 		errno = -e;
 		return -1;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "conform_junit.h"
 #include "conform_text.h"
-#include "results_file.h"
 #include "xml_text.h"
 
 /* What a result is in JUnit's terms. */
@@ -205,7 +205,7 @@ int conform_junit_write(const char *path, const struct conform_report *rep)
 	for (size_t t = 0; t < rep->nr_targets; t++)
 		testsuite(f, rep, &rep->targets[t]);
 	fputs("</testsuites>\n", f);
-	e = results_memstream_write(f, &text, &len, path);
+	e = atomic_file_write_memstream(f, &text, &len, path);
 	if (e) {
 		errno = -e;
 		return -1;

@@ -4,6 +4,7 @@
 
 #include "conform_tap.h"
 #include "conform_text.h"
+#include "utf8.h"
 
 void conform_tap_plan(FILE *f, size_t n)
 {
@@ -22,7 +23,7 @@ static void tap_text(FILE *f, const char *s, size_t n, bool desc)
 {
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = conform_utf8(s + i, n - i, &cp);
+		size_t k = utf8_char(s + i, n - i, &cp);
 
 		if (!k || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
 			fputc('?', f);
@@ -50,7 +51,7 @@ static void yaml_str(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = conform_utf8(s + i, n - i, &cp);
+		size_t k = utf8_char(s + i, n - i, &cp);
 
 		if (!k)
 			fprintf(f, "\\x%02x", (unsigned char)s[i]);

@@ -10,17 +10,7 @@
 
 #include <math.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
-
-/*
- * The UTF-8 character at s, of which n bytes remain: its length in bytes,
- * its code point in *cp.  0 when the bytes there are not well-formed UTF-8
- * (a stray continuation byte, a truncated or overlong sequence, a
- * surrogate, a code point past U+10FFFF): the caller takes that one byte
- * as an invalid character and goes on with the next.
- */
-size_t conform_utf8(const char *s, size_t n, uint32_t *cp);
 
 /* The length of a string held in a fixed array, even one the guest filled without a NUL. */
 #define CONFORM_TEXT_LEN(arr) strnlen((arr), sizeof(arr))

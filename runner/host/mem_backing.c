@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "catalog.h"
 #include "mem_backing.h"
 
 /* One "KEY:   N kB" line of smaps, into *kib; false if it is another key. */

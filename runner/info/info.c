@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "env.h"
+#include "hvbench.h"
 #include "info.h"
-#include "report_cmd.h"
-#include "run.h"
 
 #define INFO_LABEL_W	29	/* env_print's label column, so the values line up */
 

@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* `hvbench info [--json]`: 0, or EXIT_USAGE on a bad argument. */
-int info_main(int argc, char **argv);
 
 /*
  * Probe this host now: {"refvmm": {"available": bool, "why": str | null,
@@ -37,11 +35,5 @@ void info_print(FILE *f, const json_t *caps);
  * with its path, or -1.
  */
 int info_path_find(const char *name, const char *dirs, char *path, size_t len);
-
-/* What env's KVM backend means for refvmm's guests, one line. */
-void info_backend_note(const json_t *env, char *buf, size_t len);
-
-/* What native figures measure on this host (bare metal or a guest), one line. */
-void info_native_meaning(const json_t *env, char *buf, size_t len);
 
 #endif

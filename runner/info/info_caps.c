@@ -22,6 +22,7 @@
 
 #include <linux/kvm.h>
 
+#include "env_notes.h"
 #include "env_timing.h"
 #include "info.h"
 #include "perf_counters.h"
@@ -214,25 +215,6 @@ static void info_kvm_probe(struct info_kvm *k, const json_t *env)
 	close(fd);
 }
 
-void info_backend_note(const json_t *env, char *buf, size_t len)
-{
-	const char *b = json_string_value(json_object_get(json_object_get(env, "kvm"), "backend"));
-	const char *why = json_string_value(
-		json_object_get(json_object_get(env, "why_unknown"), "kvm.backend"));
-
-	if (b && !strcmp(b, "pvm"))
-		snprintf(buf, len, "KVM backend pvm: guest CPL0 instructions are emulated, vmcall "
-			 "hangs (hypercall-kvm and hypercall-exit are unavailable); see "
-			 "docs/findings-pvm.md");
-	else if (b && !strcmp(b, "vmx"))
-		snprintf(buf, len, "KVM backend vmx (kvm_intel): hardware virtualisation, Intel VT-x");
-	else if (b && !strcmp(b, "svm"))
-		snprintf(buf, len, "KVM backend svm (kvm_amd): hardware virtualisation, AMD-V");
-	else
-		snprintf(buf, len, "KVM backend unknown: %s",
-			 why ? why : "the environment record does not name it");
-}
-
 /* Whether refvmm's VMs run inside another hypervisor's VM: CPUID, as env read it. */
 static void info_nested(struct info_ctx *x, json_t *cap, const json_t *env)
 {
@@ -270,7 +252,7 @@ static void info_refvmm(struct info_ctx *x, const json_t *env, const struct info
 								json_null(),
 					  "create_vm", k->create_vm));
 	info_set(x, cap, "backend", json_string(backend ? backend : "unknown"));
-	info_backend_note(env, note, sizeof(note));
+	env_backend_note(env, note, sizeof(note));
 	info_note(x, cap, "%s", note);
 	info_nested(x, cap, env);
 }
@@ -499,40 +481,11 @@ static void info_qemu_cap(struct info_ctx *x, const char *name, const struct inf
 
 /* ---- native and vmm-cmd ---- */
 
-void info_native_meaning(const json_t *env, char *buf, size_t len)
-{
-	const json_t *g = json_object_get(env, "host_is_guest");
-	const json_t *bit = json_object_get(g, "hypervisor_bit");
-	const char *sig = json_string_value(json_object_get(g, "signature"));
-	const json_t *dmi = json_object_get(env, "dmi");
-	const char *vendor = json_string_value(json_object_get(dmi, "sys_vendor"));
-	const char *product = json_string_value(json_object_get(dmi, "product_name"));
-	const char *dmi_why = json_string_value(json_object_get(dmi, "why"));
-	char system[192];
-
-	if (json_is_true(json_object_get(dmi, "available")))
-		snprintf(system, sizeof(system), "DMI system: %s %s", vendor ? vendor : "unknown",
-			 product ? product : "unknown");
-	else
-		snprintf(system, sizeof(system), "no DMI identity (%s)",
-			 dmi_why ? dmi_why : "unknown why");
-	if (json_is_true(bit))
-		snprintf(buf, len, "this host is itself a guest (hypervisor '%s'): native figures "
-			 "include that hypervisor's costs; %s", sig ? sig : "unknown", system);
-	else if (json_is_false(bit))
-		snprintf(buf, len, "bare metal (no CPUID hypervisor bit): native figures are the "
-			 "hardware's; %s", system);
-	else
-		snprintf(buf, len, "whether this host is a guest is unknown (the CPUID hypervisor "
-			 "bit was not read): native figures may include a hypervisor's costs; %s",
-			 system);
-}
-
 static void info_native(struct info_ctx *x, const json_t *env)
 {
 	char meaning[INFO_TEXT_MAX];
 
-	info_native_meaning(env, meaning, sizeof(meaning));
+	env_native_meaning(env, meaning, sizeof(meaning));
 	info_cap(x, "native", true, "%s", meaning);
 }
 

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
+#include "hvbench.h"
 #include "labels.h"
 #include "report.h"
-#include "report_cmd.h"
 #include "report_page.h"
 #include "report_plot.h"
 #include "results_read.h"
-#include "run.h"
 
 /* Files one report takes at most: each is a column of its tables. */
 #define REPORT_MAX_FILES 64

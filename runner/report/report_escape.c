@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "conform_text.h"
 #include "report_escape.h"
+#include "utf8.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
@@ -26,7 +26,7 @@ static bool text_walk(FILE *f, const char *s, size_t max,
 
 	for (size_t i = 0; i < n;) {
 		uint32_t cp = 0;
-		size_t k = conform_utf8(s + i, n - i, &cp);
+		size_t k = utf8_char(s + i, n - i, &cp);
 
 		if (i + (k ? k : 1) > max)
 			return true;

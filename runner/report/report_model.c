@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "catalog.h"
 #include "report.h"
 #include "results_read.h"
 

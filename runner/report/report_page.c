@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomic_file.h"
 #include "report.h"
 #include "report_escape.h"
 #include "report_page.h"
 #include "report_plot.h"
-#include "results_file.h"
 
 static const char style[] =
 	"body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;max-width:1360px;"
@@ -225,5 +225,5 @@ int report_write(struct report *r, const char *path)
 	fputs("</main>\n</body>\n</html>\n", out);
 	free(body);
 	free(title);
-	return results_memstream_write(out, &page, &page_len, path);
+	return atomic_file_write_memstream(out, &page, &page_len, path);
 }

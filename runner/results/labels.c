@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "labels.h"
 
@@ -65,16 +64,4 @@ int labels_assign(char (*labels)[LABEL_MAX], const char *const *paths, size_t n,
 			snprintf(labels[i], LABEL_MAX, "%s-%u", stem, k);
 	}
 	return 0;
-}
-
-bool path_is_one_of(const char *out, const char *const *paths, size_t n)
-{
-	struct stat so, si;
-
-	if (stat(out, &so))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!stat(paths[i], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-			return true;
-	return false;
 }

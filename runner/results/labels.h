@@ -23,7 +23,4 @@
 int labels_assign(char (*labels)[LABEL_MAX], const char *const *paths, size_t n,
 		  const char *arg, char *why, size_t why_len);
 
-/* Is out the same file (device and inode) as one of paths[0..n)? */
-bool path_is_one_of(const char *out, const char *const *paths, size_t n);
-
 #endif

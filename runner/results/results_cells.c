@@ -250,3 +250,30 @@ out:
 	free(paths);
 	return ret;
 }
+
+int results_sets_load(struct results_set *sets, char **paths, size_t n, const char *labels,
+		      const char *cmd)
+{
+	char why[512];
+
+	for (size_t i = 0; i < n; i++) {
+		if (results_set_load(&sets[i], paths[i], why, sizeof(why))) {
+			fprintf(stderr, "hvbench %s: %s\n", cmd, why);
+			return -1;
+		}
+		if (json_integer_value(json_object_get(sets[i].doc, "schema_version")) !=
+		    json_integer_value(json_object_get(sets[0].doc, "schema_version"))) {
+			fprintf(stderr, "hvbench %s: %s: schema_version %lld, but %s has %lld: "
+				"results of different versions are not compared\n", cmd, paths[i],
+				json_integer_value(json_object_get(sets[i].doc, "schema_version")),
+				paths[0],
+				json_integer_value(json_object_get(sets[0].doc, "schema_version")));
+			return -1;
+		}
+	}
+	if (results_sets_label(sets, n, labels, why, sizeof(why))) {
+		fprintf(stderr, "hvbench %s: %s\n", cmd, why);
+		return -1;
+	}
+	return 0;
+}

@@ -81,4 +81,13 @@ void results_cell_key(const struct results_cell *c, char *buf, size_t len);
 int results_sets_label(struct results_set *sets, size_t n, const char *labels, char *why,
 		       size_t why_len);
 
+/*
+ * Load n results files as sets (results_set_load), refuse a schema version
+ * other than the first file's, and label them (--labels or file names).
+ * Prints the one-line error as "hvbench CMD: ..." and returns -1 on failure;
+ * the caller frees the sets either way.
+ */
+int results_sets_load(struct results_set *sets, char **paths, size_t n, const char *labels,
+		      const char *cmd);
+
 #endif

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results_file.h"
+#include "results_doc.h"
 #include "results_read.h"
 #include "table.h"
 

@@ -5,6 +5,7 @@
 #include "cell.h"
 #include "histogram.h"
 #include "native.h"
+#include "results_doc.h"
 #include "table.h"
 
 const char *cell_target(const struct cell *c)
@@ -49,17 +50,6 @@ void cell_summarize(struct cell *c)
 	c->have_summary = !stats_summarize(all, total, &c->sum);
 	c->timer_ns = stats_median_inplace(timers, nt);
 	free(all);
-}
-
-json_t *cell_summary_json(const struct stats_summary *s)
-{
-	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], "
-			 "s:{s:I, s:I, s:I}}",
-			 "n", (json_int_t)s->n, "min", s->min, "p50", s->p50, "p90", s->p90,
-			 "p99", s->p99, "p99.9", s->p999, "max", s->max, "mean", s->mean,
-			 "stddev", s->stddev, "mad", s->mad, "ci95_median", s->ci95_lo, s->ci95_hi,
-			 "outliers", "low", (json_int_t)s->outliers_low, "high",
-			 (json_int_t)s->outliers_high, "far", (json_int_t)s->outliers_far);
 }
 
 /* A per-operation figure, or null where KVM has no such counter. */
@@ -177,7 +167,7 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	if (c->nr_reps && strcmp(cell_status(c), "ok"))
 		json_object_set_new(o, "reason", json_string(c->reps[0].why));
 	if (c->have_summary) {
-		json_object_set_new(o, "summary", cell_summary_json(&c->sum));
+		json_object_set_new(o, "summary", results_summary_json(&c->sum));
 		json_object_set_new(o, "timer_ns", json_real(c->timer_ns));
 	}
 	json_object_set_new(o, "per_op", costs_json(c));

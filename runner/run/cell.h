@@ -39,8 +39,6 @@ void cell_summarize(struct cell *c);
 void cell_changed(struct cell *c);
 /* The cell as a results-file entry; raw samples up to max_raw per repetition. */
 json_t *cell_json(const struct cell *c, size_t max_raw);
-/* A cell's "summary" member (docs/results.md, Statistics). */
-json_t *cell_summary_json(const struct stats_summary *s);
 void cell_free(struct cell *c);
 
 struct table_row;

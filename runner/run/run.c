@@ -27,14 +27,14 @@
 
 #include "cell.h"
 #include "env.h"
+#include "env_notes.h"
 #include "env_timing.h"
-#include "info.h"
+#include "hvbench.h"
 #include "kvm.h"
 #include "payload.h"
-#include "rep_probes.h"
 #include "pin.h"
-#include "results_file.h"
-#include "run.h"
+#include "rep_probes.h"
+#include "results_write.h"
 #include "table.h"
 #include "target.h"
 #include "vmm_template.h"
@@ -671,7 +671,7 @@ int run_main(int argc, char **argv, const char *command)
 		char meaning[512];
 
 		/* Native figures on a host that is itself a guest include the hypervisor underneath. */
-		info_native_meaning(env, meaning, sizeof(meaning));
+		env_native_meaning(env, meaning, sizeof(meaning));
 		json_object_set_new(settings, "native_baseline", results_json_text(meaning));
 	}
 	json_object_set_new(settings, "probes", rep_probes_settings(&probes));

@@ -10,8 +10,8 @@
 
 #include "conform_show.h"
 #include "env_timing.h"
+#include "hvbench.h"
 #include "results_read.h"
-#include "run.h"
 #include "table.h"
 
 static void show_usage(FILE *f)

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "host.h"
+#include "catalog.h"
 
 /* In table order; native last, as the one target that runs no VM. */
 enum bench_target {

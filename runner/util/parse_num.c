@@ -6,7 +6,7 @@
 
 #include "parse_num.h"
 
-int compare_parse_double(const char *s, double lo, double hi, bool lo_open, double *out)
+int parse_double(const char *s, double lo, double hi, bool lo_open, double *out)
 {
 	char *end;
 	double x;
@@ -19,7 +19,7 @@ int compare_parse_double(const char *s, double lo, double hi, bool lo_open, doub
 	return 0;
 }
 
-int compare_parse_u64(const char *s, uint64_t max, uint64_t *out)
+int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long x;

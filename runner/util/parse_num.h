@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 /* x in [lo, hi] (lo excluded when lo_open), finite; 0, or -1. */
-int compare_parse_double(const char *s, double lo, double hi, bool lo_open, double *out);
+int parse_double(const char *s, double lo, double hi, bool lo_open, double *out);
 
 /* A decimal whole number up to max; 0, or -1. */
-int compare_parse_u64(const char *s, uint64_t max, uint64_t *out);
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 
-#include "conform_text.h"
+#include "utf8.h"
 #include "xml_text.h"
 
 /*
@@ -17,7 +17,7 @@ void xml_text(FILE *f, const char *s, size_t n, bool attr)
 {
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = conform_utf8(s + i, n - i, &cp);
+		size_t k = utf8_char(s + i, n - i, &cp);
 
 		if (!k) {
 			fputc('?', f);

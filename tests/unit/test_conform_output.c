@@ -37,9 +37,8 @@
 #include "conform_json.h"
 #include "conform_junit.h"
 #include "conform_tap.h"
-#include "conform_text.h"
-#include "results_file.h"
 #include "results_read.h"
+#include "utf8.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -230,7 +229,7 @@ static void assert_clean(const char *text, size_t len, bool tab_ok)
 {
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = conform_utf8(text + i, len - i, &cp);
+		size_t k = utf8_char(text + i, len - i, &cp);
 
 		if (!k)
 			fail_msg("byte %zu (0x%02x) is not UTF-8", i, (unsigned char)text[i]);
@@ -271,12 +270,12 @@ static void utf8_decoding(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint32_t cp = 0;
-		size_t len = conform_utf8(cases[i].s, strlen(cases[i].s), &cp);
+		size_t len = utf8_char(cases[i].s, strlen(cases[i].s), &cp);
 
 		if (len != cases[i].len || (len && cp != cases[i].cp))
 			fail_msg("case %zu: length %zu, U+%04x", i, len, (unsigned int)cp);
 	}
-	assert_int_equal(conform_utf8("", 0, &(uint32_t){ 0 }), 0);
+	assert_int_equal(utf8_char("", 0, &(uint32_t){ 0 }), 0);
 }
 
 /* One variant of the TAP stream: every result, or those that are not unexpected failures. */

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "env.h"
+#include "env_notes.h"
 #include "info.h"
 
 static const char *const cap_names[] = {
@@ -152,12 +153,12 @@ static void test_backend_note(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		json_t *env = env_of(cases[i].env);
 
-		info_backend_note(env, buf, sizeof(buf));
+		env_backend_note(env, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].note);
 		json_decref(env);
 	}
 	/* cut to the buffer, never past it */
-	info_backend_note(NULL, buf, 12);
+	env_backend_note(NULL, buf, 12);
 	assert_string_equal(buf, "KVM backend");
 }
 
@@ -190,7 +191,7 @@ static void test_native_meaning(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		json_t *env = env_of(cases[i].env);
 
-		info_native_meaning(env, buf, sizeof(buf));
+		env_native_meaning(env, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].meaning);
 		json_decref(env);
 	}

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "cell.h"
-#include "results_file.h"
 #include "results_read.h"
+#include "results_write.h"
 #include "table.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "conform_text.h"
+/*
+ * UTF-8 decoding for the escapers of text that comes from outside (what a
+ * guest or a VMM printed, file names): one character at a time, strictly,
+ * so an escaper can replace what is not well-formed instead of passing it.
+ */
+#include "utf8.h"
 
-size_t conform_utf8(const char *s, size_t n, uint32_t *cp)
+size_t utf8_char(const char *s, size_t n, uint32_t *cp)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t c, min;

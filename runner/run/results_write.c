@@ -1,106 +1,17 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * hvbench run's results: the document with its cells' current state,
+ * rewritten whole after every repetition (atomically, so an interrupted run
+ * leaves the last complete state), and the CSV of the cells.
+ */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "results_file.h"
-
-json_t *results_now_iso(void)
-{
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
-json_t *results_json_text(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j || !s)
-		return j;
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-json_t *results_doc_new(const char *kind, const char *command, json_t *environment,
-			json_t *settings)
-{
-	json_t *doc = json_object();
-
-	json_object_set_new(doc, "schema", json_string(RESULTS_SCHEMA));
-	json_object_set_new(doc, "schema_version", json_integer(RESULTS_SCHEMA_VERSION));
-	json_object_set_new(doc, "kind", json_string(kind));
-	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "hvbench", "version",
-						   HVBENCH_VERSION));
-	json_object_set_new(doc, "command", results_json_text(command));
-	json_object_set_new(doc, "started_at", results_now_iso());
-	json_object_set_new(doc, "complete", json_false());
-	json_object_set_new(doc, "environment", environment ? environment : json_null());
-	json_object_set_new(doc, "settings", settings ? settings : json_null());
-	return doc;
-}
-
-/* The rename itself survives a crash only once the directory is on disk. */
-static void dir_sync(const char *path)
-{
-	char dir[4096];
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-int results_write_atomic(const char *path, const char *text, size_t len)
-{
-	char tmp[4096];
-	int fd, e = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len && !e;) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno != EINTR)
-			e = -errno;
-		else if (w > 0)
-			off += (size_t)w;
-	}
-	if (!e && fsync(fd))
-		e = -errno;
-	if (close(fd) && !e)
-		e = -errno;
-	if (!e && rename(tmp, path))
-		e = -errno;
-	if (e)
-		unlink(tmp);
-	else
-		dir_sync(path);
-	return e;
-}
+#include "atomic_file.h"
+#include "results_write.h"
 
 /*
  * The timer's own cost per target and CPL: the median over the measured
@@ -240,7 +151,7 @@ int results_write(json_t *doc, struct cell *cells, size_t n, size_t max_raw, boo
 		first = 0;
 	}
 	len += (size_t)sprintf(text + len, "]\n}\n");
-	e = results_write_atomic(path, text, len);
+	e = atomic_file_write(path, text, len);
 	free(text);
 	return e;
 }
@@ -275,21 +186,5 @@ int results_csv_write(const struct cell *cells, size_t n, const char *path)
 		else
 			fprintf(f, ",0,,,,,,,,,,,,\n");
 	}
-	return results_memstream_write(f, &text, &len, path);
-}
-
-int results_memstream_write(FILE *f, char **text, size_t *len, const char *path)
-{
-	bool bad = ferror(f);
-	int e;
-
-	if (fclose(f) || bad) {
-		free(*text);
-		*text = NULL;
-		return -ENOMEM;	/* a memory stream fails for want of memory only */
-	}
-	e = results_write_atomic(path, *text, *len);
-	free(*text);
-	*text = NULL;
-	return e;
+	return atomic_file_write_memstream(f, &text, &len, path);
 }

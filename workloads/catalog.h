@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The workload catalog (catalog.c): every workload's name, family, what one
+ * operation is, the modes and CPLs it runs in, its native stand-in and its
+ * host half.  This header names no VMM type, so the readers of results
+ * (show, report, compare, gate) can know the catalog without refvmm; the
+ * host halves themselves are host.h's.
+ */
+#ifndef WORKLOADS_CATALOG_H
+#define WORKLOADS_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bench_mode {
+	MODE_HVM,
+	MODE_PV,
+	MODE_OFFLOAD,
+	MODE_OFFLOAD_POLL,
+	MODE_NATIVE,
+	MODE_COUNT,
+};
+
+#define MODE_BIT(m) (1u << (m))
+
+const char *bench_mode_name(enum bench_mode m);
+/* -1 if name is not a mode. */
+int bench_mode_parse(const char *name);
+
+/* A workload's host half (host.h): only the runner's VM targets look inside. */
+struct host_half;
+
+struct workload {
+	const char *name;
+	const char *family;	/* vmexit, hypercall, interrupt, io */
+	const char *what;	/* one line: what one operation is */
+	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
+	unsigned int cpls;	/* bit n: CPL n */
+	const char *native_op;	/* workloads/native.c name, or NULL */
+	bool quick;		/* part of --suite quick */
+	bool host_timed;	/* samples come from the host half */
+	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */
+	bool memory_backing;	/* costs depend on the VMM's page size: each rep says it */
+	unsigned int nr_vcpus;	/* 0 means 1 */
+	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
+	const struct host_half *host;
+	/* NULL, or why the workload cannot run on this host at all (static check). */
+	const char *(*invalid)(void);
+};
+
+extern const struct workload workloads[];
+extern const size_t nr_workloads;
+
+const struct workload *workload_find(const char *name);
+
+#endif

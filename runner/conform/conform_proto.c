@@ -1,89 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <stdarg.h>
+/* One conformance test's @hvb conform records read back (conform_proto.h), on record.h. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "conform_proto.h"
+#include "record.h"
 
 #define CHECKS_MAX 1000000u	/* more than any test makes; a bigger count is garbage */
 
-/* Guest text into dst: printable ASCII only, so it cannot drive a terminal. */
-static void text_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i + 1 < cap; i++)
-		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	dst[i] = '\0';
-}
-
-static void violation(struct conform_proto *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->error[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
-	va_end(ap);
-}
+#define violation(p, ...) record_violation((p)->error, sizeof((p)->error), __VA_ARGS__)
 
 void conform_proto_init(struct conform_proto *p, const char *id, struct conform_result *r)
 {
 	*p = (struct conform_proto){ .id = id, .r = r };
 }
 
-/* The first word of s (n bytes) and where the rest starts. */
-static size_t word(const char *s, size_t n, const char **rest, size_t *rest_n)
-{
-	size_t w = 0;
-
-	while (w < n && s[w] != ' ')
-		w++;
-	*rest = s + (w < n ? w + 1 : w);
-	*rest_n = n - (w < n ? w + 1 : w);
-	return w;
-}
-
-static bool word_is(const char *s, size_t n, const char *lit)
-{
-	return n == strlen(lit) && !memcmp(s, lit, n);
-}
-
 static bool id_is(const struct conform_proto *p, const char *s, size_t n)
 {
-	return word_is(s, n, p->id);
+	return record_is(s, n, p->id);
 }
 
-static void record_end(struct conform_proto *p, const char *s, size_t n)
+/* The end record's "ID RESULT checks=N". */
+static void record_end(struct conform_proto *p, struct record_cursor *c)
 {
 	static const char *const results[] = { [CONFORM_PASS] = "pass", [CONFORM_FAIL] = "fail",
 					       [CONFORM_SKIP] = "skip" };
-	const char *res, *checks;
-	size_t res_n, checks_n, w = word(s, n, &res, &res_n);
-	char num[16];
-	char *end;
-	unsigned long v;
+	const char *id = c->s, *res = c->s, *checks;
+	size_t id_n = 0, res_n = 0, checks_n;
+	uint64_t v;
 	int st = -1;
 
-	if (!id_is(p, s, w)) {
+	record_word(c, &id, &id_n);
+	if (!id_is(p, id, id_n)) {
 		violation(p, "the end record names another test");
 		return;
 	}
-	w = word(res, res_n, &checks, &checks_n);
+	record_word(c, &res, &res_n);
+	checks = c->s;
+	checks_n = (size_t)(c->end - c->s);
 	for (int i = 0; i < 3; i++)
-		if (word_is(res, w, results[i]))
+		if (record_is(res, res_n, results[i]))
 			st = i;
 	if (st < 0 || checks_n < 8 || checks_n > 7 + 7 || memcmp(checks, "checks=", 7)) {
 		violation(p, "malformed end record");
 		return;
 	}
-	text_copy(num, sizeof(num), checks + 7, checks_n - 7);
-	errno = 0;
-	v = strtoul(num, &end, 10);
-	if (num[0] < '0' || num[0] > '9' || errno || *end || v > CHECKS_MAX) {
+	if (record_u64(checks + 7, checks_n - 7, CHECKS_MAX, &v)) {
 		violation(p, "end record: bad check count");
 		return;
 	}
@@ -92,12 +54,15 @@ static void record_end(struct conform_proto *p, const char *s, size_t n)
 	p->r->checks = (unsigned int)v;
 }
 
-static void record(struct conform_proto *p, const char *s, size_t n)
+static void record(struct conform_proto *p, struct record_cursor *c)
 {
-	const char *rest;
-	size_t rest_n, w = word(s, n, &rest, &rest_n);
+	const char *kind = c->s, *rest;
+	size_t kind_n = 0, rest_n;
 
-	if (word_is(s, w, "begin")) {
+	record_word(c, &kind, &kind_n);
+	rest = c->s;
+	rest_n = (size_t)(c->end - c->s);
+	if (record_is(kind, kind_n, "begin")) {
 		if (p->begun)
 			violation(p, "a second begin record");
 		else if (!id_is(p, rest, rest_n))
@@ -109,17 +74,18 @@ static void record(struct conform_proto *p, const char *s, size_t n)
 		violation(p, "a record outside begin/end");
 		return;
 	}
-	if (word_is(s, w, "fail")) {
+	if (record_is(kind, kind_n, "fail")) {
 		if (p->r->nr_fails < CONFORM_FAILS_MAX)
-			text_copy(p->r->fails[p->r->nr_fails++], sizeof(p->r->fails[0]), rest, rest_n);
+			record_text(p->r->fails[p->r->nr_fails++], sizeof(p->r->fails[0]), rest,
+				    rest_n);
 		p->nr_fail_records++;
-	} else if (word_is(s, w, "skip")) {
+	} else if (record_is(kind, kind_n, "skip")) {
 		if (!p->skip[0])
-			text_copy(p->skip, sizeof(p->skip), rest, rest_n);
+			record_text(p->skip, sizeof(p->skip), rest, rest_n);
 		if (!p->skip[0])
 			violation(p, "a skip record without a reason");
-	} else if (word_is(s, w, "end")) {
-		record_end(p, rest, rest_n);
+	} else if (record_is(kind, kind_n, "end")) {
+		record_end(p, c);
 	} else {
 		violation(p, "unknown record kind");
 	}
@@ -127,17 +93,16 @@ static void record(struct conform_proto *p, const char *s, size_t n)
 
 void conform_proto_line(struct conform_proto *p, const char *line, size_t len)
 {
-	static const char prefix[] = CONFORM_RECORD " ";
-	const size_t plen = sizeof(prefix) - 1;
+	struct record_cursor c;
 
-	if (len >= plen && !memcmp(line, prefix, plen)) {
-		record(p, line + plen, len - plen);
+	if (record_match(line, len, CONFORM_RECORD " ", &c)) {
+		record(p, &c);
 		return;
 	}
-	if (len >= 4 && !memcmp(line, "rt: ", 4))
-		text_copy(p->crash, sizeof(p->crash), line, len);
+	if (record_match(line, len, "rt: ", &c))
+		record_text(p->crash, sizeof(p->crash), line, len);
 	else if (len)
-		text_copy(p->last_other, sizeof(p->last_other), line, len);
+		record_text(p->last_other, sizeof(p->last_other), line, len);
 }
 
 int conform_proto_finish(struct conform_proto *p)

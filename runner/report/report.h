@@ -109,23 +109,5 @@ void report_problem(struct report *r, const char *fmt, ...) __attribute__((forma
 void report_cell_name(const struct report *r, const struct report_cell *c, char *buf,
 		      size_t len);
 
-/* A section heading with its anchor, listed in the table of contents. */
-void report_heading(struct report *r, FILE *f, int level, const char *id, const char *title);
-
-/* A banner for each incomplete file, at the top of the page (report_header.c). */
-void report_incomplete(const struct report *r, FILE *f);
-
-/* A banner for each run or baseline whose times are not performance figures (env_timing.h). */
-void report_timing_caveats(const struct report *r, FILE *f);
-
-/* The sections, in the page's order (report_*.c). */
-void report_header(struct report *r, FILE *f);
-void report_latency(struct report *r, FILE *f);
-void report_medians(struct report *r, FILE *f);
-void report_overhead(struct report *r, FILE *f);
-void report_exits(struct report *r, FILE *f);
-void report_probes(struct report *r, FILE *f);
-void report_conform(struct report *r, FILE *f);
-void report_env(struct report *r, FILE *f);
 
 #endif

@@ -12,7 +12,8 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
+#include "report_sections.h"
 
 static bool median_bar(const struct report *r, const struct report_cell *c, const void *arg,
 		       struct bar *b)

@@ -12,7 +12,8 @@
 
 #include "report.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
+#include "report_sections.h"
 
 /* Columns and rows shown at most: a hostile file's thousands are counted, not drawn. */
 #define MATRIX_MAX_COLUMNS 64

@@ -11,7 +11,8 @@
 
 #include "report.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
+#include "report_sections.h"
 
 /* Fields and nesting kept per file: a hostile file's millions are cut, and said so. */
 #define ENV_MAX_FIELDS 2000

@@ -10,7 +10,8 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
+#include "report_sections.h"
 
 static const struct {
 	const char *key, *title;

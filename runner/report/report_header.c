@@ -10,7 +10,8 @@
 #include "env_timing.h"
 #include "report.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
+#include "report_sections.h"
 
 static const char *str(const json_t *obj, const char *key)
 {

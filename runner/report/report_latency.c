@@ -10,9 +10,10 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_escape.h"
+#include "report_html.h"
 #include "report_notes.h"
-#include "report_page.h"
 #include "report_plot.h"
+#include "report_sections.h"
 
 /* Points of a curve closer than this in log10(ns) are merged: a hair at 1000 px. */
 #define CDF_STEP 0.003

@@ -10,8 +10,8 @@
 
 #include "report.h"
 #include "report_escape.h"
+#include "report_html.h"
 #include "report_notes.h"
-#include "report_page.h"
 
 /* Distinct notes listed per cell; more are counted, not shown. */
 #define NOTES_PER_CELL 8

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The page around the sections: one self-contained HTML file, its style
- * inline, no script, no font or image fetched; the table of contents; and
- * the helpers every section writes its headings, figures and series with.
+ * inline, no script, no font or image fetched, and the table of contents
+ * the sections' headings (report_html.c) filled in.  It calls each section
+ * in the page's order; the sections never call back into it.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "report_escape.h"
 #include "report_page.h"
 #include "report_plot.h"
+#include "report_sections.h"
 
 static const char style[] =
 	"body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;max-width:1360px;"
@@ -57,56 +58,6 @@ static const char style[] =
 	"td.na{color:#999}"
 	".legend span{display:inline-block;padding:1px 8px;margin:0 6px 4px 0;"
 	"border:1px solid #d8d8d8}";
-
-void report_heading(struct report *r, FILE *f, int level, const char *id, const char *title)
-{
-	struct report_toc *toc = realloc(r->toc, (r->ntoc + 1) * sizeof(*toc));
-
-	if (toc) {
-		r->toc = toc;
-		toc[r->ntoc].level = level;
-		snprintf(toc[r->ntoc].id, sizeof(toc[r->ntoc].id), "%s", id);
-		toc[r->ntoc].title = strdup(title);
-		if (toc[r->ntoc].title)
-			r->ntoc++;
-	}
-	fprintf(f, "<h%d id=\"%s\">", level, id);
-	html_escape(f, title, 200);
-	fprintf(f, "</h%d>\n", level);
-}
-
-void report_num(FILE *f, double x)
-{
-	if (!isfinite(x))
-		fputs("-", f);
-	else if (fabs(x) >= 1000)
-		fprintf(f, "%.0f", x);
-	else
-		fprintf(f, "%.4g", x);
-}
-
-void report_td_num(FILE *f, double x)
-{
-	fputs("<td class=\"n\">", f);
-	report_num(f, x);
-	fputs("</td>", f);
-}
-
-void report_series_td(FILE *f, const struct report_series *s)
-{
-	fprintf(f, "<td><span class=\"sw%s\" style=\"background:%s\"></span>",
-		s->faint ? " faint" : "", s->color);
-	html_escape(f, s->name, sizeof(s->name));
-	fputs("</td>", f);
-}
-
-void report_cpl_td(FILE *f, int cpl)
-{
-	if (cpl < 0)
-		fputs("<td>-</td>", f);
-	else
-		fprintf(f, "<td>%d</td>", cpl);
-}
 
 static void toc_write(const struct report *r, FILE *f)
 {

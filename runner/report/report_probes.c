@@ -13,8 +13,9 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_escape.h"
-#include "report_page.h"
+#include "report_html.h"
 #include "report_plot.h"
+#include "report_sections.h"
 
 /* Distinct tracepoints and reasons kept; a hostile file's thousands are counted, not listed. */
 #define NOT_FIRING_MAX 64

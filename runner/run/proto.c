@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <stdarg.h>
+/* The benchmark payload's @hvb records read back (proto.h), on record.h's scaffolding. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvbench/bench.h"
 #include "proto.h"
+#include "record.h"
 
 #define LINE_MAX_BYTES 4096
+
+#define fail(p, ...) record_violation((p)->error, sizeof((p)->error), __VA_ARGS__)
 
 void proto_init(struct proto_result *p)
 {
@@ -21,47 +23,8 @@ void proto_free(struct proto_result *p)
 	p->samples = NULL;
 }
 
-static void fail(struct proto_result *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->error[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
-	va_end(ap);
-}
-
-/* A decimal u64 with no sign, no overflow; *s advances past it. */
-static bool parse_u64(const char **s, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *c = *s;
-
-	if (c == end || *c < '0' || *c > '9')
-		return false;
-	for (; c < end && *c >= '0' && *c <= '9'; c++) {
-		if (v > (UINT64_MAX - (uint64_t)(*c - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*c - '0');
-	}
-	*s = c;
-	*out = v;
-	return true;
-}
-
-static void copy_word(char *dst, size_t dst_len, const char *s, const char *end)
-{
-	size_t n = (size_t)(end - s);
-
-	if (n >= dst_len)
-		n = dst_len - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 static void begin_field(struct proto_result *p, const char *key, size_t klen, const char *val,
-			const char *vend)
+			size_t vlen)
 {
 	uint64_t cpl = 0;
 	const struct {
@@ -73,20 +36,18 @@ static void begin_field(struct proto_result *p, const char *key, size_t klen, co
 		{ "tsc_khz", &p->tsc_khz },
 	};
 
-	if (klen == 4 && !memcmp(key, "name", 4)) {
-		copy_word(p->name, sizeof(p->name), val, vend);
+	if (record_is(key, klen, "name")) {
+		record_text(p->name, sizeof(p->name), val, vlen);
 		return;
 	}
-	if (klen == 4 && !memcmp(key, "mode", 4)) {
-		copy_word(p->mode, sizeof(p->mode), val, vend);
+	if (record_is(key, klen, "mode")) {
+		record_text(p->mode, sizeof(p->mode), val, vlen);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		const char *c = val;
-
-		if (strlen(nums[i].key) != klen || memcmp(key, nums[i].key, klen))
+		if (!record_is(key, klen, nums[i].key))
 			continue;
-		if (!parse_u64(&c, vend, nums[i].dst) || c != vend)
+		if (record_u64(val, vlen, UINT64_MAX, nums[i].dst))
 			fail(p, "begin record: %s is not a number", nums[i].key);
 		else if (nums[i].dst == &cpl)
 			p->cpl = cpl > 3 ? 4 : (unsigned int)cpl;
@@ -95,23 +56,19 @@ static void begin_field(struct proto_result *p, const char *key, size_t klen, co
 	/* Unknown keys are allowed: newer payloads may say more. */
 }
 
-static void record_begin(struct proto_result *p, const char *s, const char *end)
+static void record_begin(struct proto_result *p, struct record_cursor *c)
 {
+	const char *w, *eq;
+	size_t n;
+
 	if (p->begun) {
 		fail(p, "a second begin record");
 		return;
 	}
-	while (s < end) {
-		const char *w = s, *eq, *we;
-
-		while (s < end && *s != ' ')
-			s++;
-		we = s;
-		eq = memchr(w, '=', (size_t)(we - w));
+	while (record_word(c, &w, &n)) {
+		eq = memchr(w, '=', n);
 		if (eq)
-			begin_field(p, w, (size_t)(eq - w), eq + 1, we);
-		while (s < end && *s == ' ')
-			s++;
+			begin_field(p, w, (size_t)(eq - w), eq + 1, n - (size_t)(eq + 1 - w));
 	}
 	if (p->cpl > 3 || !p->batch || !p->tsc_khz || p->declared > HVB_SAMPLES_MAX) {
 		fail(p, "begin record: cpl, batch, tsc_khz or samples out of range");
@@ -123,20 +80,20 @@ static void record_begin(struct proto_result *p, const char *s, const char *end)
 		fail(p, "out of memory for %llu samples", (unsigned long long)p->declared);
 }
 
-static void record_samples(struct proto_result *p, const char *s, const char *end)
+static void record_samples(struct proto_result *p, struct record_cursor *c)
 {
+	const char *w;
+	size_t n;
+	uint64_t v;
+
 	if (!p->begun || p->ended || !p->samples) {
 		fail(p, "samples outside begin/end");
 		return;
 	}
-	while (s < end) {
-		uint64_t v;
-
-		while (s < end && *s == ' ')
-			s++;
-		if (s == end)
-			break;
-		if (!parse_u64(&s, end, &v) || (s < end && *s != ' ')) {
+	while (record_word(c, &w, &n)) {
+		if (!n)
+			continue;	/* one of several spaces in a row */
+		if (record_u64(w, n, UINT64_MAX, &v)) {
 			fail(p, "a sample is not a number");
 			return;
 		}
@@ -150,11 +107,11 @@ static void record_samples(struct proto_result *p, const char *s, const char *en
 }
 
 /* The window's edges, printed around the marks: once each, in order, before the samples. */
-static void record_mark(struct proto_result *p, const char *s, const char *end)
+static void record_mark(struct proto_result *p, const char *s, size_t n)
 {
-	bool begin = end - s == 5 && !memcmp(s, "begin", 5);
+	bool begin = record_is(s, n, "begin");
 
-	if (!begin && !(end - s == 3 && !memcmp(s, "end", 3)))
+	if (!begin && !record_is(s, n, "end"))
 		fail(p, "an unknown mark record");
 	else if (p->begun)
 		fail(p, "a mark record after the samples began");
@@ -170,37 +127,45 @@ static void record_mark(struct proto_result *p, const char *s, const char *end)
 
 void proto_line(struct proto_result *p, const char *line, size_t len)
 {
-	const size_t plen = sizeof(HVB_RECORD_PREFIX) - 1;
-	const char *s, *end = line + len;
+	struct record_cursor c;
+	const char *kind;
+	size_t kind_n, rest_n;
 
 	if (len > LINE_MAX_BYTES) {
 		fail(p, "a console line of %zu bytes", len);
 		return;
 	}
-	if (len < plen || memcmp(line, HVB_RECORD_PREFIX, plen)) {
-		copy_word(p->last_other, sizeof(p->last_other), line, end);
+	if (!record_match(line, len, HVB_RECORD_PREFIX, &c)) {
+		record_text(p->last_other, sizeof(p->last_other), line, len);
 		return;
 	}
-	s = line + plen;
-	if (end - s >= 2 && !memcmp(s, "s ", 2))
-		record_samples(p, s + 2, end);
-	else if (end - s >= 6 && !memcmp(s, "begin ", 6))
-		record_begin(p, s + 6, end);
-	else if (end - s == 3 && !memcmp(s, "end", 3))
+	/* "end" stands alone; every other kind is followed by a space and its fields. */
+	if (record_is(c.s, (size_t)(c.end - c.s), "end")) {
 		p->ended = p->begun ? true : (fail(p, "end without begin"), false);
-	else if (end - s >= 12 && !memcmp(s, "unavailable ", 12)) {
+		return;
+	}
+	if (!record_word(&c, &kind, &kind_n) || kind + kind_n == c.end) {
+		fail(p, "an unknown record");	/* none, or a kind with no space after it */
+		return;
+	}
+	rest_n = (size_t)(c.end - c.s);
+	if (record_is(kind, kind_n, "s")) {
+		record_samples(p, &c);
+	} else if (record_is(kind, kind_n, "begin")) {
+		record_begin(p, &c);
+	} else if (record_is(kind, kind_n, "unavailable")) {
 		p->unavailable = true;
-		copy_word(p->why, sizeof(p->why), s + 12, end);
-	} else if (end - s >= 6 && !memcmp(s, "error ", 6)) {
+		record_text(p->why, sizeof(p->why), c.s, rest_n);
+	} else if (record_is(kind, kind_n, "error")) {
 		char why[200];
 
-		copy_word(why, sizeof(why), s + 6, end);
+		record_text(why, sizeof(why), c.s, rest_n);
 		fail(p, "the payload reported: %s", why);
-	} else if (end - s >= 5 && !memcmp(s, "mark ", 5)) {
-		record_mark(p, s + 5, end);
-	} else if (end - s >= 5 && !memcmp(s, "note ", 5)) {
+	} else if (record_is(kind, kind_n, "mark")) {
+		record_mark(p, c.s, rest_n);
+	} else if (record_is(kind, kind_n, "note")) {
 		if (p->nr_notes < PROTO_NOTES_MAX)
-			copy_word(p->notes[p->nr_notes++], sizeof(p->notes[0]), s + 5, end);
+			record_text(p->notes[p->nr_notes++], sizeof(p->notes[0]), c.s, rest_n);
 	} else {
 		fail(p, "an unknown record");
 	}

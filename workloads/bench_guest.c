@@ -323,11 +323,11 @@ static uint64_t samples_format(void *arg)
 	return n;
 }
 
-static const struct guest_workload *workload_find(const char *name)
+static const struct guest_entry *workload_find(const char *name)
 {
-	for (size_t i = 0; guest_workloads[i]; i++)
-		if (!strcmp(guest_workloads[i]->name, name))
-			return guest_workloads[i];
+	for (const struct guest_entry *e = guest_workloads; e->name; e++)
+		if (!strcmp(e->name, name))
+			return e;
 	return NULL;
 }
 
@@ -350,6 +350,7 @@ static int unavailable(const char *why)
 int guest_main(void)
 {
 	static char name[64], mode[16];
+	const struct guest_entry *entry;
 	char why[160];
 	uint64_t text_len;
 	uint64_t tsc_khz = rt_cmdline_u64("tsc_khz", 0);
@@ -368,11 +369,12 @@ int guest_main(void)
 	if (!cmdline_copy("name", name, sizeof(name), NULL) || !tsc_khz)
 		return unavailable("the command line needs name= and tsc_khz=");
 	cmdline_copy("mode", mode, sizeof(mode), "hvm");
-	p.w = workload_find(name);
-	if (!p.w)
+	entry = workload_find(name);
+	if (!entry)
 		return unavailable("this payload has no workload of that name");
-	if (ctx.cpl > 3 || !(p.w->cpls & CPL_BIT(ctx.cpl)))
+	if (ctx.cpl > 3 || !(entry->cpls & CPL_BIT(ctx.cpl)))
 		return unavailable("the workload cannot run at that CPL");
+	p.w = entry->half;
 	if (p.w->setup && p.w->setup(&ctx))
 		return unavailable(ctx.why);
 	if (p.batch > BATCH_MAX)

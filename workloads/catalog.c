@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workload catalog: the one table naming every workload.  A workload's
- * guest half lives in <family>_guest.c (listed in guest_table.c), its host
- * half, when it needs more than the bench platform, in <family>_host.c.
+ * The workload catalog: include/hvbench/workloads.def's rows in the
+ * runner's terms (the payload reads the same rows for its guest halves,
+ * guest_table.c).  A workload's guest half lives in <family>_guest.c, its
+ * host half, when it needs more than the bench platform, in <family>_host.c,
+ * and what the catalog says of a workload beyond its row is here too.
  *
  * Modes say which path an operation takes (DESIGN.md): for single exits
  * that is hvm (the exit itself); hypercalls are the pv interface; the io
@@ -12,115 +14,38 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "native.h"
 
 extern const struct host_half io_host, interrupt_inject_host;
 
-#define CPL0 1u
-#define CPL03 (1u | 8u)
-#define HVM_NATIVE (MODE_BIT(MODE_HVM) | MODE_BIT(MODE_NATIVE))
-#define IO_RING_MODES \
-	(MODE_BIT(MODE_PV) | MODE_BIT(MODE_OFFLOAD) | MODE_BIT(MODE_OFFLOAD_POLL) | \
-	 MODE_BIT(MODE_NATIVE))
+/* workloads.def's vocabulary, in the catalog's terms. */
+#define W_HVM MODE_BIT(MODE_HVM)
+#define W_PV MODE_BIT(MODE_PV)
+#define W_OFFLOAD MODE_BIT(MODE_OFFLOAD)
+#define W_OFFLOAD_POLL MODE_BIT(MODE_OFFLOAD_POLL)
+#define W_NATIVE MODE_BIT(MODE_NATIVE)
+#define W_CPL0 1u
+#define W_CPL03 (1u | 8u)
+#define W_QUICK (1u << 0)
+#define W_EXTERNAL (1u << 1)
+#define W_HOST_TIMED (1u << 2)
+#define W_MEMORY_BACKING (1u << 3)
+#define W_VMCALL (1u << 4)
+#define NATIVE(x) (&native_ops[NATIVE_##x])
+#define NO_NATIVE NULL
+#define HOST(x) (&(x))
+#define NO_HOST NULL
 
 const struct workload workloads[] = {
-	/* vmexit: one exit reason per workload */
-	{ .name = "cpuid", .family = "vmexit", .what = "cpuid leaf 0, handled in the kernel",
-	  .modes = HVM_NATIVE, .cpls = CPL03, .native_op = "cpuid", .quick = true, .external = true },
-	{ .name = "rdtsc", .family = "vmexit",
-	  .what = "rdtsc (exits only if the hypervisor traps it)", .modes = HVM_NATIVE,
-	  .cpls = CPL03, .native_op = "rdtsc", .quick = true, .external = true },
-	{ .name = "rdtscp", .family = "vmexit", .what = "rdtscp", .modes = HVM_NATIVE,
-	  .cpls = CPL03, .native_op = "rdtscp", .external = true },
-	{ .name = "pause", .family = "vmexit",
-	  .what = "pause (a pause-loop exit only when spinning long)", .modes = HVM_NATIVE,
-	  .cpls = CPL03, .native_op = "pause", .external = true },
-	{ .name = "exception-ud", .family = "vmexit",
-	  .what = "ud2 into the guest's #UD handler and back", .modes = HVM_NATIVE, .cpls = CPL03,
-	  .native_op = "ud2-signal", .quick = true, .external = true },
-	{ .name = "page-touch", .family = "vmexit",
-	  .what = "first write to a guest page the host never backed", .modes = HVM_NATIVE,
-	  .cpls = CPL03, .native_op = "page-touch", .quick = true, .external = true,
-	  .memory_backing = true },
-	{ .name = "rdmsr-kernel", .family = "vmexit",
-	  .what = "rdmsr IA32_SYSENTER_CS, handled in the kernel", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL0, .native_op = NULL, .quick = true, .external = true },
-	{ .name = "wrmsr-kernel", .family = "vmexit",
-	  .what = "wrmsr IA32_SYSENTER_CS, handled in the kernel", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL0, .native_op = NULL, .external = true },
-	{ .name = "rdmsr-user", .family = "vmexit",
-	  .what = "rdmsr IA32_SYSENTER_ESP, sent to the VMM by the MSR filter",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .quick = true },
-	{ .name = "pio-user", .family = "vmexit",
-	  .what = "outb to a port the userspace VMM handles", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL03, .native_op = NULL, .quick = true, .external = true },
-	{ .name = "pio-kernel", .family = "vmexit",
-	  .what = "outl to a port bound to an ioeventfd (no userspace exit)",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL03, .native_op = NULL, .quick = true },
-	{ .name = "mmio-user", .family = "vmexit",
-	  .what = "32-bit store to MMIO the userspace VMM handles", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL03, .native_op = NULL, .quick = true, .external = true },
-	{ .name = "mmio-kernel", .family = "vmexit",
-	  .what = "32-bit store to MMIO bound to an ioeventfd", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL03, .native_op = NULL },
-	{ .name = "cr8", .family = "vmexit", .what = "mov to CR8 (task priority)",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .external = true },
-	{ .name = "xsetbv", .family = "vmexit", .what = "xsetbv rewriting XCR0 unchanged",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .external = true },
-	/* hypercall: the paravirtual call into the hypervisor */
-	{ .name = "hypercall-kvm", .family = "hypercall",
-	  .what = "KVM hypercall (vmcall/vmmcall) handled in the kernel",
-	  .modes = MODE_BIT(MODE_PV) | MODE_BIT(MODE_NATIVE), .cpls = CPL0, .native_op = "syscall",
-	  .quick = true },
-	{ .name = "hypercall-exit", .family = "hypercall",
-	  .what = "KVM hypercall sent to the VMM (KVM_EXIT_HYPERCALL)", .modes = MODE_BIT(MODE_PV),
-	  .cpls = CPL0, .native_op = NULL },
-	{ .name = "hypercall-pio", .family = "hypercall",
-	  .what = "PIO hypercall with an argument block (Solo5 style)",
-	  .modes = MODE_BIT(MODE_PV) | MODE_BIT(MODE_NATIVE), .cpls = CPL03,
-	  .native_op = "syscall", .quick = true },
-	/* interrupt */
-	{ .name = "irq-inject", .family = "interrupt",
-	  .what = "host sends an MSI, idle guest's handler acknowledges in memory (host-timed)",
-	  .modes = MODE_BIT(MODE_HVM) | MODE_BIT(MODE_OFFLOAD) | MODE_BIT(MODE_NATIVE),
-	  .cpls = CPL0, .native_op = "thread-signal", .quick = true, .host_timed = true,
-	  .host = &interrupt_inject_host },
-	{ .name = "irq-inject-ioapic", .family = "interrupt",
-	  .what = "host raises an IOAPIC pin (KVM_IRQ_LINE edge), idle guest acknowledges",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .host_timed = true,
-	  .host = &interrupt_inject_host },
-	{ .name = "self-ipi", .family = "interrupt",
-	  .what = "IPI to self: ICR write, delivery, handler, EOI", .modes = MODE_BIT(MODE_HVM),
-	  .cpls = CPL0, .native_op = NULL, .quick = true, .external = true },
-	{ .name = "timer-deadline", .family = "interrupt",
-	  .what = "TSC-deadline timer lateness: handler entry - deadline",
-	  .modes = HVM_NATIVE, .cpls = CPL0, .native_op = "timer-deadline", .quick = true,
-	  .external = true },
-	{ .name = "ipi", .family = "interrupt",
-	  .what = "IPI round trip between two vCPUs (ping, handler pongs back)",
-	  .modes = MODE_BIT(MODE_HVM) | MODE_BIT(MODE_NATIVE), .cpls = CPL0,
-	  .native_op = "thread-wake", .quick = true, .nr_vcpus = 2, .external = true },
-	{ .name = "hlt-wake", .family = "interrupt",
-	  .what = "hlt with a self-IPI already pending: the halt and the wake-up",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .external = true },
-	{ .name = "eoi", .family = "interrupt", .what = "EOI write to the local APIC",
-	  .modes = MODE_BIT(MODE_HVM), .cpls = CPL0, .native_op = NULL, .external = true },
-	/* io: one request through the ring device */
-	{ .name = "io-lat-64", .family = "io",
-	  .what = "64-byte write request at queue depth 1 (latency)",
-	  .modes = MODE_BIT(MODE_HVM) | IO_RING_MODES, .cpls = CPL03, .native_op = NULL,
-	  .quick = true, .io_qd = 1, .io_len = 64, .host = &io_host },
-	{ .name = "io-lat-4k", .family = "io",
-	  .what = "4-KiB write request at queue depth 1 (latency)",
-	  .modes = MODE_BIT(MODE_HVM) | IO_RING_MODES, .cpls = CPL03, .native_op = NULL,
-	  .io_qd = 1, .io_len = 4096, .host = &io_host },
-	{ .name = "io-iops-64", .family = "io",
-	  .what = "64-byte write requests in waves of 16 (time per request = 1/IOPS)",
-	  .modes = IO_RING_MODES, .cpls = CPL03, .native_op = NULL, .quick = true, .io_qd = 16,
-	  .io_len = 64, .host = &io_host },
-	{ .name = "io-iops-4k", .family = "io",
-	  .what = "4-KiB write requests in waves of 16 (time per request = 1/IOPS)",
-	  .modes = IO_RING_MODES, .cpls = CPL03, .native_op = NULL, .io_qd = 16, .io_len = 4096,
-	  .host = &io_host },
+#define WORKLOAD(id, name_, family_, modes_, cpls_, flags, vcpus, mem, qd, len, native_, \
+		 host_, what_) \
+	{ .name = name_, .family = family_, .what = what_, .modes = modes_, .cpls = cpls_, \
+	  .native = native_, .quick = (flags) & W_QUICK, .host_timed = (flags) & W_HOST_TIMED, \
+	  .external = (flags) & W_EXTERNAL, .memory_backing = (flags) & W_MEMORY_BACKING, \
+	  .vmcall = (flags) & W_VMCALL, .nr_vcpus = vcpus, .mem_mib = mem, .io_qd = qd, \
+	  .io_len = len, .host = host_ },
+#include "hvbench/workloads.def"
+#undef WORKLOAD
 };
 
 const size_t nr_workloads = sizeof(workloads) / sizeof(workloads[0]);
@@ -152,4 +77,23 @@ int bench_mode_parse(const char *name)
 		if (!strcmp(mode_names[m], name))
 			return m;
 	return -1;
+}
+
+bool workload_hang_unavailable(const struct workload *w, const char *insn)
+{
+	return w->vmcall && insn && (!strcmp(insn, "vmcall") || !strcmp(insn, "vmmcall"));
+}
+
+const char *workload_refvmm_need(const struct workload *w)
+{
+	if (w->external)
+		return NULL;
+	if (!strcmp(w->family, "io"))
+		return "needs refvmm's I/O ring device and its device thread";
+	if (!strcmp(w->family, "hypercall"))
+		return "needs refvmm's hypercall handling (KVM_EXIT_HYPERCALL or its PIO "
+		       "hypercall port)";
+	if (!strcmp(w->family, "interrupt"))
+		return "needs refvmm's host half to raise the interrupt and time it";
+	return "needs what only refvmm sets up (its MSR filter or ioeventfd bindings)";
 }

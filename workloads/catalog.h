@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workload catalog (catalog.c): every workload's name, family, what one
- * operation is, the modes and CPLs it runs in, its native stand-in and its
- * host half.  This header names no VMM type, so the readers of results
+ * The workload catalog (catalog.c, from include/hvbench/workloads.def):
+ * every workload's name, family, what one operation is, the modes and CPLs
+ * it runs in, its VM, its native stand-in and its host half.  This header names no VMM type, so the readers of results
  * (show, report, compare, gate) can know the catalog without refvmm; the
  * host halves themselves are host.h's.
  */
@@ -30,6 +30,7 @@ int bench_mode_parse(const char *name);
 
 /* A workload's host half (host.h): only the runner's VM targets look inside. */
 struct host_half;
+struct native_op;
 
 struct workload {
 	const char *name;
@@ -37,21 +38,31 @@ struct workload {
 	const char *what;	/* one line: what one operation is */
 	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
 	unsigned int cpls;	/* bit n: CPL n */
-	const char *native_op;	/* workloads/native.c name, or NULL */
+	const struct native_op *native;	/* its stand-in on the host (workloads/native.c), or NULL */
 	bool quick;		/* part of --suite quick */
 	bool host_timed;	/* samples come from the host half */
 	bool external;		/* needs nothing refvmm adds: runs under any PVH VMM (QEMU) */
 	bool memory_backing;	/* costs depend on the VMM's page size: each rep says it */
-	unsigned int nr_vcpus;	/* 0 means 1 */
+	bool vmcall;		/* its operation is a vmcall (workload_hang_unavailable) */
+	unsigned int nr_vcpus;
+	unsigned int mem_mib;	/* guest RAM under refvmm */
 	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
 	const struct host_half *host;
-	/* NULL, or why the workload cannot run on this host at all (static check). */
-	const char *(*invalid)(void);
 };
 
 extern const struct workload workloads[];
 extern const size_t nr_workloads;
 
 const struct workload *workload_find(const char *name);
+
+/*
+ * A hang on insn (vm_insn_name's name of where vCPU 0 stopped) is the
+ * hypervisor's answer, not a failure: a vmcall that never returns means it
+ * does not take this hypercall, so the workload is unavailable there.
+ */
+bool workload_hang_unavailable(const struct workload *w, const char *insn);
+
+/* NULL when any PVH VMM can run w; else what it needs of refvmm, one line. */
+const char *workload_refvmm_need(const struct workload *w);
 
 #endif

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest halves of the benchmark workloads.  Each file *_guest.c defines
- * struct guest_workload objects; guest_table.c lists them.  The bench
- * payload (bench_guest.c) picks one by name from the command line, sets it
- * up at CPL0, then times batches of its operation at the requested CPL.
+ * struct guest_workload objects named gw_<id>; include/hvbench/workloads.def
+ * names each one's workload and CPLs, and guest_table.c makes the table of
+ * them.  The bench payload (bench_guest.c) picks one by name from the
+ * command line, sets it up at CPL0, then times batches of its operation at
+ * the requested CPL.
  */
 #ifndef WORKLOADS_GUEST_H
 #define WORKLOADS_GUEST_H
@@ -12,7 +14,6 @@
 #include "rt.h"
 
 #define CPL_BIT(n) (1u << (n))
-#define CPL_ANY (CPL_BIT(0) | CPL_BIT(3))
 
 /*
  * The loop the single-instruction ops are written in: "1: <op>; dec; jnz 1b"
@@ -23,15 +24,14 @@
 
 void bench_frame_empty(uint64_t n);
 
-/* A workload timed by the framework around op(). */
-#define WORKLOAD(var, nm, cpl_mask, setup_fn, op_fn) \
-	const struct guest_workload var = { .name = nm, .cpls = cpl_mask, .setup = setup_fn, \
-					    .op = op_fn }
+/* A guest half timed by the framework around op(). */
+#define GUEST_HALF(var, setup_fn, op_fn) \
+	const struct guest_workload var = { .setup = setup_fn, .op = op_fn }
 
 /* The same, for an op written as a LOOP_TAIL loop: its frame is subtracted. */
-#define LOOP_WORKLOAD(var, nm, cpl_mask, setup_fn, op_fn) \
-	const struct guest_workload var = { .name = nm, .cpls = cpl_mask, .setup = setup_fn, \
-					    .op = op_fn, .frame = bench_frame_empty }
+#define GUEST_LOOP_HALF(var, setup_fn, op_fn) \
+	const struct guest_workload var = { .setup = setup_fn, .op = op_fn, \
+					    .frame = bench_frame_empty }
 
 struct bench_ctx {
 	const char *mode;	/* hvm, pv, offload, offload-poll */
@@ -43,8 +43,6 @@ struct bench_ctx {
 };
 
 struct guest_workload {
-	const char *name;
-	unsigned int cpls;	/* CPL_BIT(0) | CPL_BIT(3) */
 	/* At CPL0 before timing; 0, or -1 with ctx->why set. */
 	int (*setup)(struct bench_ctx *ctx);
 	/* n operations back to back, at the measured CPL. */
@@ -83,7 +81,15 @@ struct hvb_shared *bench_shared(void);
 /* Enable interrupts at CPL0 and wait until *counter changes (or limit rounds). */
 bool bench_wait_change(volatile uint64_t *counter, uint64_t old, uint64_t limit);
 
-extern const struct guest_workload *const guest_workloads[];
+/* A workload of workloads.def as the payload knows it: its name, CPLs and guest half. */
+struct guest_entry {
+	const char *name;
+	unsigned int cpls;	/* CPL_BIT(0), or with CPL_BIT(3) */
+	const struct guest_workload *half;
+};
+
+/* Every workload of workloads.def, in its order, ended by a NULL name. */
+extern const struct guest_entry guest_workloads[];
 
 #define BENCH_SETUP_FAIL(ctx, ...) \
 	(rt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), -1)

@@ -70,6 +70,6 @@ static void op_pio(uint64_t n)
 	}
 }
 
-WORKLOAD(gw_hypercall_kvm, "hypercall-kvm", CPL_BIT(0), setup_kvm, op_kvm);
-WORKLOAD(gw_hypercall_exit, "hypercall-exit", CPL_BIT(0), setup_kvm, op_exit);
-WORKLOAD(gw_hypercall_pio, "hypercall-pio", CPL_ANY, NULL, op_pio);
+GUEST_HALF(gw_hypercall_kvm, setup_kvm, op_kvm);
+GUEST_HALF(gw_hypercall_exit, setup_kvm, op_exit);
+GUEST_HALF(gw_hypercall_pio, NULL, op_pio);

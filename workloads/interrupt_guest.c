@@ -208,17 +208,17 @@ static void op_eoi(uint64_t n)
 }
 
 const struct guest_workload gw_irq_inject = {
-	.name = "irq-inject", .cpls = CPL_BIT(0), .setup = setup_inject, .op = serve_inject,
+	.setup = setup_inject, .op = serve_inject,
 	.hosted = true,
 };
 const struct guest_workload gw_irq_inject_ioapic = {
-	.name = "irq-inject-ioapic", .cpls = CPL_BIT(0), .setup = setup_inject_ioapic,
+	.setup = setup_inject_ioapic,
 	.op = serve_inject, .hosted = true,
 };
-WORKLOAD(gw_self_ipi, "self-ipi", CPL_BIT(0), setup_self_ipi, op_self_ipi);
+GUEST_HALF(gw_self_ipi, setup_self_ipi, op_self_ipi);
 const struct guest_workload gw_timer_deadline = {
-	.name = "timer-deadline", .cpls = CPL_BIT(0), .setup = setup_timer, .timed = timed_timer,
+	.setup = setup_timer, .timed = timed_timer,
 };
-WORKLOAD(gw_eoi, "eoi", CPL_BIT(0), setup_eoi, op_eoi);
-WORKLOAD(gw_ipi, "ipi", CPL_BIT(0), setup_ipi, op_ipi);
-WORKLOAD(gw_hlt_wake, "hlt-wake", CPL_BIT(0), setup_self_ipi, op_hlt_wake);
+GUEST_HALF(gw_eoi, setup_eoi, op_eoi);
+GUEST_HALF(gw_ipi, setup_ipi, op_ipi);
+GUEST_HALF(gw_hlt_wake, setup_self_ipi, op_hlt_wake);

@@ -201,11 +201,10 @@ static int setup_iops_4k(struct bench_ctx *ctx)
 	return io_setup(ctx, QD_MAX, 4096);
 }
 
-#define IO_WORKLOAD(var, nm, setup_fn) \
-	const struct guest_workload var = { .name = nm, .cpls = CPL_ANY, .setup = setup_fn, \
-					    .op = op_io, .finish = io_finish }
+#define IO_HALF(var, setup_fn) \
+	const struct guest_workload var = { .setup = setup_fn, .op = op_io, .finish = io_finish }
 
-IO_WORKLOAD(gw_io_lat_64, "io-lat-64", setup_lat_64);
-IO_WORKLOAD(gw_io_lat_4k, "io-lat-4k", setup_lat_4k);
-IO_WORKLOAD(gw_io_iops_64, "io-iops-64", setup_iops_64);
-IO_WORKLOAD(gw_io_iops_4k, "io-iops-4k", setup_iops_4k);
+IO_HALF(gw_io_lat_64, setup_lat_64);
+IO_HALF(gw_io_lat_4k, setup_lat_4k);
+IO_HALF(gw_io_iops_64, setup_iops_64);
+IO_HALF(gw_io_iops_4k, setup_iops_4k);

@@ -53,21 +53,6 @@
 #define NATIVE_SIGNAL_GAP_NS	50000.0
 #define NATIVE_ACK_TIMEOUT_NS	UINT64_C(5000000000)
 
-enum {
-	NATIVE_TIMER,
-	NATIVE_CPUID,
-	NATIVE_RDTSC,
-	NATIVE_RDTSCP,
-	NATIVE_PAUSE,
-	NATIVE_UD2_SIGNAL,
-	NATIVE_PAGE_TOUCH,
-	NATIVE_SYSCALL,
-	NATIVE_THREAD_WAKE,
-	NATIVE_THREAD_SIGNAL,
-	NATIVE_TIMER_DEADLINE,
-	NATIVE_NR,
-};
-
 const struct native_op native_ops[NATIVE_NR + 1] = {
 	[NATIVE_TIMER] = { "timer", "an empty loop iteration: the loop and clock cost only" },
 	[NATIVE_CPUID] = { "cpuid", "cpuid leaf 0 in a host process (serialising; may trap)" },

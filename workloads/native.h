@@ -27,7 +27,23 @@ struct native_op {
 	bool peer;		/* a second thread, pinned where the other side runs */
 };
 
-/* The operations native_measure knows, terminated by {NULL}. */
+/* The operations, as the catalog names them (workloads.def: NATIVE(X) is NATIVE_X). */
+enum native_id {
+	NATIVE_TIMER,
+	NATIVE_CPUID,
+	NATIVE_RDTSC,
+	NATIVE_RDTSCP,
+	NATIVE_PAUSE,
+	NATIVE_UD2_SIGNAL,
+	NATIVE_PAGE_TOUCH,
+	NATIVE_SYSCALL,
+	NATIVE_THREAD_WAKE,
+	NATIVE_THREAD_SIGNAL,
+	NATIVE_TIMER_DEADLINE,
+	NATIVE_NR,
+};
+
+/* The operations native_measure knows, by enum native_id, terminated by {NULL}. */
 extern const struct native_op native_ops[];
 
 /* The op called name, or NULL (name NULL too). */

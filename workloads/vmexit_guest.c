@@ -157,19 +157,19 @@ static void op_xsetbv(uint64_t n)
 }
 
 const struct guest_workload gw_cpuid = {
-	.name = "cpuid", .cpls = CPL_ANY, .op = op_cpuid, .frame = frame_cpuid,
+	.op = op_cpuid, .frame = frame_cpuid,
 };
-LOOP_WORKLOAD(gw_rdtsc, "rdtsc", CPL_ANY, NULL, op_rdtsc);
-LOOP_WORKLOAD(gw_rdtscp, "rdtscp", CPL_ANY, setup_rdtscp, op_rdtscp);
-LOOP_WORKLOAD(gw_pause, "pause", CPL_ANY, NULL, op_pause);
-LOOP_WORKLOAD(gw_ud, "exception-ud", CPL_ANY, setup_ud, op_ud);
-WORKLOAD(gw_touch, "page-touch", CPL_ANY, setup_touch, op_touch);
-LOOP_WORKLOAD(gw_rdmsr_kernel, "rdmsr-kernel", CPL_BIT(0), NULL, op_rdmsr_kernel);
-LOOP_WORKLOAD(gw_wrmsr_kernel, "wrmsr-kernel", CPL_BIT(0), NULL, op_wrmsr_kernel);
-LOOP_WORKLOAD(gw_rdmsr_user, "rdmsr-user", CPL_BIT(0), NULL, op_rdmsr_user);
-LOOP_WORKLOAD(gw_pio_user, "pio-user", CPL_ANY, NULL, op_pio_user);
-LOOP_WORKLOAD(gw_pio_kernel, "pio-kernel", CPL_ANY, NULL, op_pio_kernel);
-LOOP_WORKLOAD(gw_mmio_user, "mmio-user", CPL_ANY, NULL, op_mmio_user);
-LOOP_WORKLOAD(gw_mmio_kernel, "mmio-kernel", CPL_ANY, NULL, op_mmio_kernel);
-LOOP_WORKLOAD(gw_cr8, "cr8", CPL_BIT(0), NULL, op_cr8);
-LOOP_WORKLOAD(gw_xsetbv, "xsetbv", CPL_BIT(0), setup_xsetbv, op_xsetbv);
+GUEST_LOOP_HALF(gw_rdtsc, NULL, op_rdtsc);
+GUEST_LOOP_HALF(gw_rdtscp, setup_rdtscp, op_rdtscp);
+GUEST_LOOP_HALF(gw_pause, NULL, op_pause);
+GUEST_LOOP_HALF(gw_exception_ud, setup_ud, op_ud);
+GUEST_HALF(gw_page_touch, setup_touch, op_touch);
+GUEST_LOOP_HALF(gw_rdmsr_kernel, NULL, op_rdmsr_kernel);
+GUEST_LOOP_HALF(gw_wrmsr_kernel, NULL, op_wrmsr_kernel);
+GUEST_LOOP_HALF(gw_rdmsr_user, NULL, op_rdmsr_user);
+GUEST_LOOP_HALF(gw_pio_user, NULL, op_pio_user);
+GUEST_LOOP_HALF(gw_pio_kernel, NULL, op_pio_kernel);
+GUEST_LOOP_HALF(gw_mmio_user, NULL, op_mmio_user);
+GUEST_LOOP_HALF(gw_mmio_kernel, NULL, op_mmio_kernel);
+GUEST_LOOP_HALF(gw_cr8, NULL, op_cr8);
+GUEST_LOOP_HALF(gw_xsetbv, setup_xsetbv, op_xsetbv);

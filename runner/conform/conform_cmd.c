@@ -21,7 +21,9 @@
 #include "conform_json.h"
 #include "conform_junit.h"
 #include "conform_tap.h"
-#include "conform_target.h"
+#include "conform_boot.h"
+#include "payload.h"
+#include "target.h"
 #include "env.h"
 #include "env_timing.h"
 #include "hvbench.h"
@@ -58,9 +60,10 @@ static void usage(FILE *f)
 		"goes to stdout, with a summary (and a test x target matrix) as TAP comments.\n\n"
 		"options:\n"
 		"  --target LIST       targets, comma-separated (default refvmm):\n");
-	for (size_t i = 0; i < conform_nr_targets; i++)
-		fprintf(f, "                        %-9s %s\n", conform_targets[i].name,
-			conform_targets[i].what);
+	for (size_t i = 0; i < nr_targets; i++)
+		if (targets[i]->boot)
+			fprintf(f, "                        %-9s %s\n", targets[i]->name,
+				targets[i]->what);
 	fprintf(f,
 		"  --vmm-cmd TEMPLATE  the vmm-cmd target's command: {payload} {cmdline}\n"
 		"                      {mem_mib} {cpus} (docs/vmm-cmd.md)\n"
@@ -447,13 +450,13 @@ static int targets_prepare(struct conform_run *x)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct conform_target *t = conform_target_find(names[i]);
+		const struct target *t = target_find(names[i]);
 		struct conform_target_run *tr = &x->rep.targets[x->rep.nr_targets];
 		int e;
 
-		if (!t) {
-			fprintf(stderr, "hvbench conform: --target %s: unknown (try --help)\n",
-				names[i]);
+		if (!t || !t->boot) {
+			fprintf(stderr, "hvbench conform: --target %s: %s (try --help)\n", names[i],
+				t ? "boots no payload: it has no conformance to test" : "unknown");
 			return -1;
 		}
 		for (size_t j = 0; j < x->rep.nr_targets; j++)
@@ -496,7 +499,7 @@ static bool tests_run(struct conform_run *x, const struct conform_ctx *ctx, bool
 	conform_tap_plan(stdout, x->rep.nr_sel * x->rep.nr_targets);
 	for (size_t ti = 0; ti < x->rep.nr_targets; ti++) {
 		struct conform_target_run *tr = &x->rep.targets[ti];
-		const struct conform_target *t = conform_target_find(tr->target);
+		const struct target *t = target_find(tr->target);
 
 		for (size_t i = 0; i < x->rep.nr_sel; i++) {
 			struct conform_result *r = &tr->results[i];
@@ -507,7 +510,7 @@ static bool tests_run(struct conform_run *x, const struct conform_ctx *ctx, bool
 					 tr->target, tr->unavailable_why);
 			} else {
 				progress(x->o, tr->target, i, x->rep.nr_sel, x->rep.sel[i], NULL);
-				t->run(t, ctx, x->rep.sel[i], r);
+				conform_boot(t, ctx, x->rep.sel[i], r);
 				progress(x->o, tr->target, i, x->rep.nr_sel, x->rep.sel[i], r);
 			}
 			conform_expect_judge(tr->expect_file ? &x->expects[ti] : NULL,
@@ -560,7 +563,7 @@ static int vmm_cmd_prepare(const struct conform_opts *o, struct vmm_template *t)
 		vmm_template_free(t);
 		return -1;
 	}
-	conform_vmm_cmd_set(t, program);
+	target_vmm_cmd_set(t, program);
 	return 0;
 }
 

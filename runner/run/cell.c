@@ -10,7 +10,7 @@
 
 const char *cell_target(const struct cell *c)
 {
-	return target_name(c->target);
+	return c->target->name;
 }
 
 const char *cell_target_label(const struct cell *c)
@@ -140,14 +140,14 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
  */
 static const char *cell_what(const struct cell *c)
 {
-	const struct native_op *op = native_op_find(c->w->native_op);
+	const struct native_op *op = c->w->native;
 
-	return c->target == TARGET_NATIVE && op ? op->what : c->w->what;
+	return c->target->native && op ? op->what : c->w->what;
 }
 
 static const char *cell_timed_by(const struct cell *c)
 {
-	if (c->target == TARGET_NATIVE)
+	if (c->target->native)
 		return "host-clock";
 	return c->w->host_timed ? "host" : "guest-tsc";
 }
@@ -201,7 +201,7 @@ void cell_table_row(const struct cell *c, struct table_row *row)
 		.mode = bench_mode_name(c->mode),
 		.target = cell_target_label(c),
 		.status = cell_status(c),
-		.cpl = c->target == TARGET_NATIVE ? -1 : (int)c->cpl,
+		.cpl = c->target->native ? -1 : (int)c->cpl,
 		.measured = c->have_summary,
 		.p50 = c->sum.p50,
 		.p99 = c->sum.p99,

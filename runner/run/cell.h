@@ -17,7 +17,7 @@
 struct cell {
 	const struct workload *w;
 	enum bench_mode mode;
-	enum bench_target target;
+	const struct target *target;
 	unsigned int cpl;	/* meaningless for native */
 	bool probes_off;	/* --probe-overhead's twin of a cell: measured without probes */
 	struct rep reps[CELL_MAX_REPS];

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* What every kind of repetition shares: statuses, notes, samples from @hvb records. */
+/*
+ * What every kind of repetition shares: statuses, notes, a boot's outcome
+ * judged, samples from @hvb records.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvbench/ports.h"
 #include "proto.h"
 #include "rep.h"
+#include "target.h"
 
 const char *rep_status_name(enum rep_status s)
 {
@@ -64,7 +69,6 @@ int rep_samples_from_proto(const struct proto_result *p, uint64_t tsc_khz, struc
 	return 0;
 }
 
-
 void rep_cmdline(char *buf, size_t len, const struct workload *w, enum bench_mode mode,
 		 unsigned int cpl, const struct rep_opts *o, uint32_t tsc_khz)
 {
@@ -74,4 +78,57 @@ void rep_cmdline(char *buf, size_t len, const struct workload *w, enum bench_mod
 
 	if (o->batch && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - n, " batch=%llu", (unsigned long long)o->batch);
+}
+
+void rep_judge(struct rep *out, const struct target *t, double timeout_s,
+	       const struct target_outcome *o, const struct proto_result *p)
+{
+	size_t n;
+
+	switch (o->result) {
+	case TARGET_EXITED:
+		if (o->guest_status == GUEST_STATUS_FAIL)
+			rep_fail(out, REP_ERROR, "%s", p->error[0] ? p->error :
+				 "the payload reported a failure (status 1)");
+		else if (o->guest_status != GUEST_STATUS_PASS)
+			rep_fail(out, REP_CRASH, "the payload exited with status %d",
+				 o->guest_status);
+		return;
+	case TARGET_HUNG:
+		if (o->why[0])
+			rep_fail(out, REP_HANG, "%s", o->why);
+		else
+			rep_fail(out, REP_HANG, "%s: no end within the %.3g s deadline", t->name,
+				 timeout_s);
+		out->hang_insn = o->hang_insn;
+		n = strlen(out->why);
+		if (o->hang_rip_valid)
+			snprintf(out->why + n, sizeof(out->why) - n, "; vcpu 0 at RIP 0x%llx on %s",
+				 (unsigned long long)o->hang_rip,
+				 o->hang_insn ? o->hang_insn : "an unrecognised instruction");
+		return;
+	case TARGET_CRASHED:
+		rep_fail(out, REP_CRASH, "%.300s%s%.90s%s%.100s", o->why, o->where[0] ? "; " : "",
+			 o->where, p->last_other[0] ? "; last line: " : "", p->last_other);
+		return;
+	case TARGET_FAILED:
+		rep_fail(out, o->unavailable ? REP_UNAVAILABLE : REP_ERROR, "%s", p->error[0] ?
+			 p->error : o->why);
+		return;
+	}
+}
+
+void rep_records(struct rep *out, struct proto_result *p, uint64_t tsc_khz, bool host_timed)
+{
+	for (unsigned int i = 0; i < p->nr_notes; i++)
+		rep_note(out, p->notes[i]);
+	if (out->status != REP_OK)
+		return;
+	if (proto_finish(p))
+		rep_fail(out, REP_ERROR, "bench payload output: %s (last other line: %s)",
+			 p->error, p->last_other);
+	else if (p->unavailable)
+		rep_fail(out, REP_UNAVAILABLE, "%s", p->why);
+	else if (!host_timed && rep_samples_from_proto(p, tsc_khz, out))
+		rep_fail(out, REP_ERROR, "out of memory");
 }

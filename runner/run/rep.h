@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One repetition of one cell (workload x mode x CPL): a boot of the bench
- * payload under refvmm, or a native measurement, and what it produced.
+ * One repetition of one cell (workload x mode x CPL x target): a boot of
+ * the bench payload on a target (targets/target.h), or a native
+ * measurement, and what it produced.
  */
 #ifndef REP_H
 #define REP_H
@@ -16,6 +17,8 @@
 #include "pin.h"
 #include "target.h"
 
+struct payload;
+
 struct rep_probes;
 
 /* From REP_HANG on, a failure: the run exits 1. */
@@ -23,20 +26,16 @@ enum rep_status { REP_OK, REP_UNAVAILABLE, REP_HANG, REP_CRASH, REP_ERROR };
 
 const char *rep_status_name(enum rep_status s);
 
-struct vmm_template;
-
 struct rep_opts {
 	double target_ms;	/* time the samples should take */
 	uint64_t batch;		/* 0: the guest calibrates */
 	size_t max_samples;
 	double timeout_s;
 	const struct pin_plan *pin;
-	const uint8_t *payload;	/* bench.elf */
-	size_t payload_size;
-	const char *payload_path; /* for external VMMs */
+	const struct payload *payload;	/* bench.elf */
 	struct rep_probes *probes; /* host-side probes (refvmm, qemu-kvm, vmm-cmd), or NULL */
 	uint32_t debug_pio_delay_ns; /* refvmm: vm_config.debug_pio_delay_ns (0: honest) */
-	const struct vmm_template *vmm_cmd; /* vmm-cmd: the VMM's command template */
+	uint32_t kvm_tsc_khz;	/* KVM's guest TSC rate, told to payloads under external VMMs */
 };
 
 /* Per-operation costs from the KVM statistics and CPU clocks at the marks. */
@@ -83,16 +82,34 @@ struct proto_result;
 /* Samples: cycles per batch minus the timer's cost, over the batch, in ns. */
 int rep_samples_from_proto(const struct proto_result *p, uint64_t tsc_khz, struct rep *out);
 
-/* Run one repetition under refvmm. */
-void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int cpl,
-		    const struct rep_opts *o, struct rep *out);
+struct target_outcome;
+/*
+ * The repetition's status from a boot's outcome (and the payload's records,
+ * which may say what went wrong): a hang, a crash, a failure of the VMM, or
+ * the payload's own failing status.  Leaves out->status REP_OK when the
+ * payload ended well; its records are then read by rep_records.
+ */
+void rep_judge(struct rep *out, const struct target *t, double timeout_s,
+	       const struct target_outcome *o, const struct proto_result *p);
 
 /*
- * Run one repetition under an external VMM (target qemu-kvm, qemu-tcg or
- * vmm-cmd), mode hvm; tsc_khz is KVM's guest TSC rate, told to the payload.
+ * After an ok boot: the payload's notes kept, its records checked
+ * (proto_finish), an unavailable record or the samples taken.  The
+ * samples are the records' unless the host made them (host_timed: the
+ * caller's).
  */
-void rep_run_external(const struct workload *w, enum bench_target t, unsigned int cpl,
-		      const struct rep_opts *o, uint32_t tsc_khz, struct rep *out);
+void rep_records(struct rep *out, struct proto_result *p, uint64_t tsc_khz, bool host_timed);
+
+/* Run one repetition on refvmm (in-process): the bench platform and host half around the boot. */
+void rep_run_refvmm(const struct target *t, const struct workload *w, enum bench_mode mode,
+		    unsigned int cpl, const struct rep_opts *o, struct rep *out);
+
+/*
+ * Run one repetition on an external VMM (QEMU, vmm-cmd), mode hvm: the
+ * payload's records and marks on COM1, the probes on the VMM's threads.
+ */
+void rep_run_external(const struct target *t, const struct workload *w, unsigned int cpl,
+		      const struct rep_opts *o, struct rep *out);
 
 /* Run one repetition natively (mode native). */
 void rep_run_native(const struct workload *w, const struct rep_opts *o, struct rep *out);

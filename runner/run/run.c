@@ -46,7 +46,7 @@ struct run_opts {
 	const char *filter;
 	unsigned int modes;	/* MODE_BIT()s */
 	unsigned int cpls;	/* bit n: CPL n */
-	unsigned int targets;	/* bit per enum bench_target */
+	unsigned int targets;	/* bit per index in targets[] */
 	const char *vmm_cmd;	/* --vmm-cmd: the vmm-cmd target's command template */
 	unsigned int reps;
 	double target_ms;
@@ -75,11 +75,11 @@ static void usage(FILE *f)
 		"  --filter GLOB[,GLOB] only workloads whose name matches\n"
 		"  --modes LIST         hvm,pv,offload,offload-poll,native (default: all)\n"
 		"  --cpl LIST           0,3 (default: both where the workload allows)\n"
-		"  --target LIST        where to measure (docs/targets.md): refvmm (in-process),\n"
-		"                       qemu-kvm and qemu-tcg (QEMU microvm with KVM or TCG\n"
-		"                       booting the same payload), vmm-cmd (any VMM, from\n"
-		"                       --vmm-cmd), native (the same operations as a host\n"
-		"                       process; mode native). Default: refvmm,native.\n"
+		"  --target LIST        where to measure (docs/targets.md), comma-separated;\n"
+		"                       default refvmm,native:\n");
+	for (size_t i = 0; i < nr_targets; i++)
+		fprintf(f, "                         %-9s %s\n", targets[i]->name, targets[i]->what);
+	fprintf(f,
 		"                       What a target cannot run is listed as not applicable\n"
 		"  --vmm-cmd TEMPLATE   the vmm-cmd target's command: {payload} {cmdline}\n"
 		"                       {mem_mib} {cpus} (docs/vmm-cmd.md)\n"
@@ -124,6 +124,19 @@ static int list_parse(const char *arg, unsigned int *mask, int (*parse)(const ch
 		*mask |= 1u << v;
 	}
 	return *mask ? 0 : -1;
+}
+
+static unsigned int target_bit(const struct target *t)
+{
+	return 1u << target_index(t);
+}
+
+/* A target's index in targets[] by its name, or -1. */
+static int target_parse(const char *name)
+{
+	const struct target *t = target_find(name);
+
+	return t ? (int)target_index(t) : -1;
 }
 
 static int cpl_parse(const char *s)
@@ -171,8 +184,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	*o = (struct run_opts){ .modes = (1u << MODE_COUNT) - 1, .cpls = 1u | 8u,
-				.targets = 1u << TARGET_REFVMM | 1u << TARGET_NATIVE, .pin = true,
-				.probes = true,
+				.targets = target_bit(&target_refvmm) | target_bit(&target_native),
+				.pin = true, .probes = true,
 				.out = "results/run.json" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -197,10 +210,9 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 					       optarg), -1;
 			break;
 		case 'T':
-			if (list_parse(optarg, &o->targets, bench_target_parse))
-				return fprintf(stderr, "hvbench run: --target takes a list of refvmm, "
-					       "qemu-kvm, qemu-tcg, vmm-cmd, native, not '%s'\n",
-					       optarg), -1;
+			if (list_parse(optarg, &o->targets, target_parse))
+				return fprintf(stderr, "hvbench run: --target takes a list of the "
+					       "targets --help lists, not '%s'\n", optarg), -1;
 			break;
 		case 'V':
 			o->vmm_cmd = optarg;
@@ -265,7 +277,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind < argc)
 		return fprintf(stderr, "hvbench run: unexpected argument '%s'\n", argv[optind]), -1;
-	if (!!(o->targets & 1u << TARGET_VMM_CMD) != !!o->vmm_cmd)
+	if (!!(o->targets & target_bit(&target_vmm_cmd)) != !!o->vmm_cmd)
 		return fprintf(stderr, "hvbench run: %s\n", o->vmm_cmd ?
 			       "--vmm-cmd is the vmm-cmd target's: add vmm-cmd to --target" :
 			       "the vmm-cmd target needs --vmm-cmd TEMPLATE (docs/vmm-cmd.md)"), -1;
@@ -291,12 +303,12 @@ static bool filter_match(const char *filter, const char *name)
 
 /* A cell, and with --probe-overhead its twin without probes right after it (for refvmm). */
 static size_t plan_add(const struct run_opts *o, struct cell *cells, size_t cap, size_t n,
-		       const struct workload *w, enum bench_mode m, enum bench_target t,
+		       const struct workload *w, enum bench_mode m, const struct target *t,
 		       unsigned int cpl)
 {
 	if (n < cap)
 		cells[n] = (struct cell){ .w = w, .mode = m, .target = t, .cpl = cpl };
-	if (!o->probe_overhead || !o->probes || t != TARGET_REFVMM)
+	if (!o->probe_overhead || !o->probes || t != &target_refvmm)
 		return n + 1;
 	if (n + 1 < cap)
 		cells[n + 1] = (struct cell){ .w = w, .mode = m, .target = t, .cpl = cpl,
@@ -304,9 +316,9 @@ static size_t plan_add(const struct run_opts *o, struct cell *cells, size_t cap,
 	return n + 2;
 }
 
-static bool target_chosen(const struct run_opts *o, enum bench_target t)
+static bool target_chosen(const struct run_opts *o, const struct target *t)
 {
-	return o->targets & (1u << t);
+	return o->targets & target_bit(t);
 }
 
 /*
@@ -328,19 +340,20 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 		for (int m = 0; m < MODE_COUNT; m++) {
 			if (!(o->modes & MODE_BIT(m)) || (m != MODE_NATIVE && !(w->modes & MODE_BIT(m))))
 				continue;
-			for (int t = 0; t < TARGET_COUNT; t++) {
+			for (size_t ti = 0; ti < nr_targets; ti++) {
+				const struct target *t = targets[ti];
 				const char *why;
 
-				if (!target_chosen(o, t) || (m == MODE_NATIVE) != (t == TARGET_NATIVE))
+				if (!target_chosen(o, t) || (m == MODE_NATIVE) != t->native)
 					continue;
-				why = target_cannot(t, w, m);
+				why = t->cannot(t, w, m);
 				if (why && na)
 					json_array_append_new(na, json_pack("{s:s, s:s, s:s, s:s}",
 						"workload", w->name, "mode", bench_mode_name(m),
-						"target", target_name(t), "reason", why));
+						"target", t->name, "reason", why));
 				if (why)
 					continue;
-				if (t == TARGET_NATIVE) {
+				if (t->native) {
 					n = plan_add(o, cells, cap, n, w, m, t, 0);
 					continue;
 				}
@@ -361,7 +374,6 @@ struct run_ctx {
 	bool kvm;
 	char kvm_why[512];
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
-	const struct vmm_template *vmm_cmd;	/* --vmm-cmd, parsed */
 	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
 	double deadline_scale;		/* env_timing_deadline_scale(): 5 on an emulated CPU */
 	int nr_cpus;			/* cpus_usable() at the start */
@@ -385,11 +397,11 @@ static json_t *plans_json(const struct pin_plan *pins)
 static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pins, bool kvm,
 			     const char *kvm_why)
 {
-	json_t *modes = json_array(), *cpls = json_array(), *targets = json_array(), *set;
+	json_t *modes = json_array(), *cpls = json_array(), *chosen = json_array(), *set;
 
-	for (int t = 0; t < TARGET_COUNT; t++)
-		if (target_chosen(o, t))
-			json_array_append_new(targets, json_string(target_name(t)));
+	for (size_t ti = 0; ti < nr_targets; ti++)
+		if (target_chosen(o, targets[ti]))
+			json_array_append_new(chosen, json_string(targets[ti]->name));
 	for (int m = 0; m < MODE_COUNT; m++)
 		if (o->modes & MODE_BIT(m))
 			json_array_append_new(modes, json_string(bench_mode_name(m)));
@@ -403,7 +415,7 @@ static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pi
 			plans_json(pins), "kvm_available", kvm,
 			"kvm_unavailable_why", kvm_why, "debug_pio_delay_ns",
 			(json_int_t)o->pio_delay_ns);
-	json_object_set_new(set, "targets", targets);
+	json_object_set_new(set, "targets", chosen);
 	json_object_set_new(set, "vmm_cmd", o->vmm_cmd ? results_json_text(o->vmm_cmd) :
 							 json_null());
 	return set;
@@ -454,12 +466,10 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 		.max_samples = o->max_samples,
 		.timeout_s = (2.0 + o->target_ms * 20 / 1000.0) * x->deadline_scale,
 		.pin = x->pins ? &x->pins[c->w->nr_vcpus == 2 ? PLAN_TWO_VCPUS : PLAN_ONE_VCPU] : NULL,
-		.payload = x->payload.data,
-		.payload_size = x->payload.size,
-		.payload_path = x->payload.path,
+		.payload = &x->payload,
 		.probes = c->probes_off ? NULL : x->probes,
 		.debug_pio_delay_ns = o->pio_delay_ns,
-		.vmm_cmd = x->vmm_cmd,
+		.kvm_tsc_khz = x->tsc_khz,
 	};
 
 	struct timespec t0, t1;
@@ -469,29 +479,27 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	/* Later repetitions reuse the first one's batch, so all time the same work. */
 	if (c->nr_reps && c->reps[0].status == REP_OK && !c->w->host_timed)
 		ro.batch = c->reps[0].batch;
-	if (c->target == TARGET_NATIVE)
+	if (c->target->native)
 		rep_run_native(c->w, &ro, r);
 	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
 	else if (side_core_missing(c, x, why, sizeof(why)))
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
-	else if (target_is_external(c->target))
-		rep_run_external(c->w, c->target, c->cpl, &ro, x->tsc_khz, r);
+	else if (c->target->vmm)
+		rep_run_external(c->target, c->w, c->cpl, &ro, r);
 	else
-		rep_run_refvmm(c->w, c->mode, c->cpl, &ro, r);
-	if (c->target != TARGET_NATIVE && !x->kvm)
+		rep_run_refvmm(c->target, c->w, c->mode, c->cpl, &ro, r);
+	if (!c->target->native && !x->kvm)
 		snprintf(r->why, sizeof(r->why), "%s", x->kvm_why);
 	else if (why[0])
 		snprintf(r->why, sizeof(r->why), "%s", why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/*
-	 * A vmcall that never returns is this hypervisor's answer, not a
-	 * failure of the run: the workload is unavailable here, and why.  (A
-	 * hang anywhere else, the PIO hypercall included, stays a hang.)
+	 * Where the catalog says a hang is the hypervisor's answer (a vmcall
+	 * that never returns), the workload is unavailable here, and why.
 	 */
-	if (r->status == REP_HANG && !strcmp(c->w->family, "hypercall") && r->hang_insn &&
-	    (!strcmp(r->hang_insn, "vmcall") || !strcmp(r->hang_insn, "vmmcall"))) {
+	if (r->status == REP_HANG && workload_hang_unavailable(c->w, r->hang_insn)) {
 		char why[sizeof(r->why)];
 
 		snprintf(why, sizeof(why), "the hypercall never returned (caught by the watchdog): %s",
@@ -569,7 +577,8 @@ static int run_cells(struct cell *cells, size_t n, const struct run_ctx *x)
  */
 static int vmm_cmd_prepare(struct vmm_template *t, const char *text)
 {
-	char why[512], path[4096];
+	static char path[4096];
+	char why[512];
 
 	if (vmm_template_parse(t, text, why, sizeof(why)) ||
 	    vmm_template_resolve(t, path, sizeof(path), why, sizeof(why))) {
@@ -577,6 +586,7 @@ static int vmm_cmd_prepare(struct vmm_template *t, const char *text)
 		vmm_template_free(t);
 		return -1;
 	}
+	target_vmm_cmd_set(t, path);
 	return 0;
 }
 
@@ -602,8 +612,8 @@ static void kvm_probe(struct run_ctx *x)
 	x->kvm = fd >= 0;
 	if (fd >= 0) {
 		close(fd);
-		for (int t = 0; t < TARGET_COUNT; t++)
-			if (target_chosen(x->o, t) && target_is_external(t))
+		for (size_t ti = 0; ti < nr_targets; ti++)
+			if (target_chosen(x->o, targets[ti]) && targets[ti]->vmm)
 				x->tsc_khz = payload_kvm_tsc_khz();
 		return;
 	}
@@ -633,7 +643,6 @@ int run_main(int argc, char **argv, const char *command)
 			"slowed on purpose (the results file says so)\n", o.pio_delay_ns);
 	if (o.vmm_cmd && vmm_cmd_prepare(&vmm_cmd, o.vmm_cmd))
 		return EXIT_USAGE;
-	x.vmm_cmd = o.vmm_cmd ? &vmm_cmd : NULL;
 	na = json_array();
 	n = plan_make(&o, NULL, 0, na);
 	if (!n) {

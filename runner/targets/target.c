@@ -1,62 +1,38 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The targets' table: adding a VMM is one file defining its struct target
+ * and one line here; hvbench run and hvbench conform both read the table.
+ */
 #include <string.h>
 
 #include "target.h"
 
-static const char *const names[TARGET_COUNT] = {
-	[TARGET_REFVMM] = "refvmm",
-	[TARGET_QEMU_KVM] = "qemu-kvm",
-	[TARGET_QEMU_TCG] = "qemu-tcg",
-	[TARGET_VMM_CMD] = "vmm-cmd",
-	[TARGET_NATIVE] = "native",
+/* In the order targets are listed and run; native last, as the one that runs no VM. */
+const struct target *const targets[] = {
+	&target_refvmm,
+	&target_qemu_kvm,
+	&target_qemu_tcg,
+	&target_vmm_cmd,
+	&target_native,
 };
 
-const char *target_name(enum bench_target t)
-{
-	return names[t];
-}
+const size_t nr_targets = sizeof(targets) / sizeof(targets[0]);
 
-int bench_target_parse(const char *name)
+const struct target *target_find(const char *name)
 {
 	if (!strcmp(name, "qemu"))
-		return TARGET_QEMU_KVM;
-	for (int t = 0; t < TARGET_COUNT; t++)
-		if (!strcmp(names[t], name))
-			return t;
-	return -1;
-}
-
-bool target_is_external(enum bench_target t)
-{
-	return t == TARGET_QEMU_KVM || t == TARGET_QEMU_TCG || t == TARGET_VMM_CMD;
-}
-
-/*
- * What a workload that is not `external` needs of refvmm, by what its host
- * half does: every such workload has one, and its family says which part.
- */
-static const char *refvmm_part(const struct workload *w)
-{
-	if (!strcmp(w->family, "io"))
-		return "needs refvmm's I/O ring device and its device thread";
-	if (!strcmp(w->family, "hypercall"))
-		return "needs refvmm's hypercall handling (KVM_EXIT_HYPERCALL or its PIO "
-		       "hypercall port)";
-	if (!strcmp(w->family, "interrupt"))
-		return "needs refvmm's host half to raise the interrupt and time it";
-	return "needs what only refvmm sets up (its MSR filter or ioeventfd bindings)";
-}
-
-const char *target_cannot(enum bench_target t, const struct workload *w, enum bench_mode m)
-{
-	if (t == TARGET_NATIVE)
-		return w->modes & MODE_BIT(MODE_NATIVE) ? NULL :
-		       "no native counterpart: the operation only exists in a guest";
-	if (t == TARGET_REFVMM)
-		return NULL;
-	if (!w->external)
-		return refvmm_part(w);
-	if (m != MODE_HVM)
-		return "modes other than hvm need refvmm's paravirtual devices";
+		return &target_qemu_kvm;
+	for (size_t i = 0; i < nr_targets; i++)
+		if (!strcmp(targets[i]->name, name))
+			return targets[i];
 	return NULL;
+}
+
+size_t target_index(const struct target *t)
+{
+	size_t i = 0;
+
+	while (i < nr_targets && targets[i] != t)
+		i++;
+	return i;
 }

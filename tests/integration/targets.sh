@@ -178,6 +178,6 @@ bad "a VMM that does not exist" "'no-such-vmm' not found in PATH" \
 	--target vmm-cmd --vmm-cmd 'no-such-vmm {payload} {cmdline}'
 bad "shell syntax in a template" "shell syntax '\|' is not supported" \
 	--target vmm-cmd --vmm-cmd 'qemu-system-x86_64 {payload} {cmdline} | tee log'
-bad "an unknown target" "--target takes a list of refvmm" --target xen
+bad "an unknown target" "--target takes a list of the targets" --target xen
 
 tap_done

@@ -36,7 +36,7 @@ static void path_in_dir(char *buf, size_t len, const char *name)
 	assert_true(snprintf(buf, len, "%s/%s", dir, name) < (int)len);
 }
 
-static void cell_make(struct cell *c, enum bench_mode mode, enum bench_target target,
+static void cell_make(struct cell *c, enum bench_mode mode, const struct target *target,
 		      unsigned int cpl)
 {
 	memset(c, 0, sizeof(*c));
@@ -48,7 +48,7 @@ static void cell_make(struct cell *c, enum bench_mode mode, enum bench_target ta
 }
 
 /* One ok repetition of the known samples; KVM counters only under refvmm, as there. */
-static void cell_measured(struct cell *c, enum bench_mode mode, enum bench_target target,
+static void cell_measured(struct cell *c, enum bench_mode mode, const struct target *target,
 			  unsigned int cpl)
 {
 	struct rep *r = &c->reps[0];
@@ -64,7 +64,7 @@ static void cell_measured(struct cell *c, enum bench_mode mode, enum bench_targe
 	r->timer_ns = 20;
 	r->corr_ns = 20;
 	r->seconds = 0.5;
-	if (target == TARGET_REFVMM) {
+	if (target == &target_refvmm) {
 		r->costs.valid = true;
 		for (int s = 0; s < BENCH_NR_STATS; s++)
 			r->costs.stats[s] = s == 0 ? 1.5 : 0;
@@ -80,7 +80,7 @@ static void cell_measured(struct cell *c, enum bench_mode mode, enum bench_targe
 
 static void cell_unavailable(struct cell *c, unsigned int cpl, const char *why)
 {
-	cell_make(c, MODE_PV, TARGET_REFVMM, cpl);
+	cell_make(c, MODE_PV, &target_refvmm, cpl);
 	rep_fail(&c->reps[0], REP_UNAVAILABLE, "%s", why);
 	c->nr_reps = 1;
 	cell_summarize(c);
@@ -131,10 +131,10 @@ static void test_round_trip(void **state)
 	size_t n;
 
 	(void)state;
-	cell_measured(&cells[0], MODE_HVM, TARGET_REFVMM, 0);
+	cell_measured(&cells[0], MODE_HVM, &target_refvmm, 0);
 	cell_unavailable(&cells[1], 3, "no KVM_CAP_X86_USER_SPACE_MSR here");
-	cell_make(&cells[2], MODE_HVM, TARGET_REFVMM, 3); /* not run yet: left out */
-	cell_measured(&cells[3], MODE_NATIVE, TARGET_NATIVE, 0);
+	cell_make(&cells[2], MODE_HVM, &target_refvmm, 3); /* not run yet: left out */
+	cell_measured(&cells[3], MODE_NATIVE, &target_native, 0);
 	doc = written_and_loaded(cells, ARRAY_SIZE(cells), path, sizeof(path));
 
 	assert_string_equal(json_string_value(json_object_get(doc, "kind")), "run");
@@ -350,7 +350,7 @@ static void test_refused_truncated(void **state)
 	long size;
 
 	(void)state;
-	cell_measured(&cells[0], MODE_HVM, TARGET_REFVMM, 0);
+	cell_measured(&cells[0], MODE_HVM, &target_refvmm, 0);
 	doc = written_and_loaded(cells, 1, path, sizeof(path));
 	json_decref(doc);
 	f = fopen(path, "r+");

@@ -45,20 +45,17 @@ static void native_cpus(const struct workload *w, const struct rep_opts *o, int 
 static void run_op(const struct workload *w, const struct rep_opts *o, int peer_cpu,
 		   struct rep *out)
 {
-	const struct native_op *op = native_op_find(w->native_op);
+	const struct native_op *op = w->native;
 	double probe[PROBE_SAMPLES], timer_ns, op_ns;
-	uint64_t batch = native_calibrate(w->native_op, NATIVE_BATCH_NS);
+	uint64_t batch = native_calibrate(op->name, NATIVE_BATCH_NS);
 	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
 
-	if (native_measure_peer(w->native_op, batch, PROBE_SAMPLES, probe, &timer_ns, peer_cpu,
+	if (native_measure_peer(op->name, batch, PROBE_SAMPLES, probe, &timer_ns, peer_cpu,
 				out->why, sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
-	/*
-	 * What one operation costs (op is known: the measurement accepted the
-	 * name): a self-timed op's sample leaves out its wait.
-	 */
+	/* What one operation costs: a self-timed op's sample leaves out its wait. */
 	op_ns = stats_median_inplace(probe, PROBE_SAMPLES) + op->wait_ns;
 	n = op_ns > 0 ? (size_t)(o->target_ms * 1e6 / (op_ns * batch)) : cap;
 	n = n < MIN_SAMPLES ? MIN_SAMPLES : n > cap ? cap : n;
@@ -68,7 +65,7 @@ static void run_op(const struct workload *w, const struct rep_opts *o, int peer_
 		snprintf(out->why, sizeof(out->why), "out of memory");
 		return;
 	}
-	if (native_measure_peer(w->native_op, batch, n, out->ns, &timer_ns, peer_cpu, out->why,
+	if (native_measure_peer(op->name, batch, n, out->ns, &timer_ns, peer_cpu, out->why,
 				sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
@@ -113,7 +110,7 @@ void rep_run_native(const struct workload *w, const struct rep_opts *o, struct r
 	thread_pin(pthread_self(), self);
 	if (!strcmp(w->family, "io"))
 		run_io(w, o, out);
-	else if (w->native_op)
+	else if (w->native)
 		run_op(w, o, peer, out);
 	else {
 		out->status = REP_UNAVAILABLE;

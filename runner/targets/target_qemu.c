@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * QEMU as a conformance target: microvm with the test device kvm-unit-tests
- * uses (pc-testdev) and isa-debug-exit, under KVM or TCG.  At a hang QEMU's
- * monitor is asked for the vCPU's RIP and the bytes there, so a hang under
- * QEMU is reported like one under refvmm ("vCPU hung at vmcall (rip=...)").
+ * QEMU as a target, with KVM (qemu-kvm) or emulated by TCG (qemu-tcg):
+ * microvm with isa-debug-exit and the test device kvm-unit-tests uses
+ * (pc-testdev), COM1 on stdout.  Its vCPU threads are named ("CPU 0/KVM")
+ * so the host-side probes can find them.  At a hang QEMU's monitor is asked
+ * for the vCPU's RIP and the bytes there, so a hang under QEMU is reported
+ * like one under refvmm ("vCPU hung at vmcall (rip=...)").
  */
 #include <poll.h>
 #include <stdio.h>
@@ -15,29 +17,30 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conform_target.h"
+#include "payload.h"
+#include "target.h"
 #include "vm.h"
 
 #define QEMU_BIN "qemu-system-x86_64"
 #define MONITOR_WAIT_MS 1500
 
-static void qemu_argv(const struct conform_ext_vmm *v, const struct conform_boot *b, char **argv,
-		      char *buf, size_t buf_len)
+static void qemu_argv(const struct target *t, const struct target_boot *b, const char *cmdline,
+		      const char *monitor, char **argv, char *buf, size_t buf_len)
 {
-	bool kvm = !strcmp(v->accel, "kvm");
+	bool kvm = t->vmm->needs_kvm;
 	char *smp = buf, *mem, *mon;
 	int i = 0;
 
 	/* Numbers and the monitor spec: NUL-terminated strings one after another in buf. */
-	mem = smp + snprintf(smp, buf_len, "%u", b->nr_vcpus) + 1;
+	mem = smp + snprintf(smp, buf_len, "%u", b->nr_vcpus ? b->nr_vcpus : 1) + 1;
 	mon = mem + snprintf(mem, buf_len - (size_t)(mem - buf), "%u", b->mem_mib) + 1;
-	snprintf(mon, buf_len - (size_t)(mon - buf), "unix:%s,server=on,wait=off", b->monitor_path);
+	snprintf(mon, buf_len - (size_t)(mon - buf), "unix:%s,server=on,wait=off", monitor);
 
 	argv[i++] = QEMU_BIN;
 	argv[i++] = "-M";
 	argv[i++] = "microvm";
 	argv[i++] = "-accel";
-	argv[i++] = (char *)v->accel;
+	argv[i++] = kvm ? "kvm" : "tcg";
 	/*
 	 * Under KVM the host's CPUID, as refvmm offers, without
 	 * ARCH_CAPABILITIES: PVM refuses QEMU's write of that MSR.  Under TCG
@@ -49,6 +52,8 @@ static void qemu_argv(const struct conform_ext_vmm *v, const struct conform_boot
 	argv[i++] = smp;
 	argv[i++] = "-m";
 	argv[i++] = mem;
+	argv[i++] = "-name";
+	argv[i++] = "hvbench,debug-threads=on"; /* "CPU 0/KVM": the probes find the vCPU threads */
 	argv[i++] = "-nodefaults";
 	argv[i++] = "-no-user-config";
 	argv[i++] = "-nographic";
@@ -62,9 +67,9 @@ static void qemu_argv(const struct conform_ext_vmm *v, const struct conform_boot
 	argv[i++] = "-device";
 	argv[i++] = "pc-testdev";
 	argv[i++] = "-kernel";
-	argv[i++] = (char *)b->payload_path;
+	argv[i++] = (char *)b->payload->path;
 	argv[i++] = "-append";
-	argv[i++] = (char *)b->cmdline;
+	argv[i++] = (char *)cmdline;
 	argv[i] = NULL;
 }
 
@@ -139,7 +144,8 @@ static unsigned int bytes_parse(const char *s, uint8_t *out, unsigned int max)
 	return n;
 }
 
-static bool qemu_hang_where(const struct conform_boot *b, char *where, size_t len)
+static bool qemu_hang_where(const char *monitor, char *where, size_t len, uint64_t *rip_out,
+			    const char **insn_out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char buf[8192], cmd[64];
@@ -150,7 +156,7 @@ static bool qemu_hang_where(const struct conform_boot *b, char *where, size_t le
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool ok = false;
 
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", b->monitor_path);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", monitor);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
 		goto out;
 	monitor_read(fd, buf, sizeof(buf), MONITOR_WAIT_MS); /* the banner and first prompt */
@@ -162,6 +168,8 @@ static bool qemu_hang_where(const struct conform_boot *b, char *where, size_t le
 	name = vm_insn_name(insn, n);
 	snprintf(where, len, "%s (rip=0x%llx)",
 		 name ? name : "an unrecognised instruction", rip);
+	*rip_out = rip;
+	*insn_out = name;
 	ok = true;
 out:
 	if (fd >= 0)
@@ -169,12 +177,34 @@ out:
 	return ok;
 }
 
-const struct conform_ext_vmm conform_qemu_kvm = {
-	.bin = QEMU_BIN, .argv_build = qemu_argv, .guest_status = qemu_guest_status,
-	.hang_where = qemu_hang_where, .accel = "kvm", .needs_kvm = true,
+static const struct target_vmm qemu_kvm = {
+	.bin = QEMU_BIN, .needs_kvm = true, .bench_deadline_scale = 1,
+	.argv_build = qemu_argv, .guest_status = qemu_guest_status,
+	.hang_where = qemu_hang_where,
 };
 
-const struct conform_ext_vmm conform_qemu_tcg = {
-	.bin = QEMU_BIN, .argv_build = qemu_argv, .guest_status = qemu_guest_status,
-	.hang_where = qemu_hang_where, .accel = "tcg", .needs_kvm = false,
+/* TCG emulates every instruction: the same samples take longer. */
+static const struct target_vmm qemu_tcg = {
+	.bin = QEMU_BIN, .needs_kvm = false, .bench_deadline_scale = 3,
+	.kvm_probes_blind = "TCG does not use KVM: its tracepoints never fire",
+	.argv_build = qemu_argv, .guest_status = qemu_guest_status,
+	.hang_where = qemu_hang_where,
+};
+
+const struct target target_qemu_kvm = {
+	.name = "qemu-kvm",
+	.what = "qemu-system-x86_64 -M microvm -accel kvm",
+	.probe = target_external_probe,
+	.cannot = target_external_cannot,
+	.boot = target_external_boot,
+	.vmm = &qemu_kvm,
+};
+
+const struct target target_qemu_tcg = {
+	.name = "qemu-tcg",
+	.what = "qemu-system-x86_64 -M microvm -accel tcg (emulation, no KVM)",
+	.probe = target_external_probe,
+	.cannot = target_external_cannot,
+	.boot = target_external_boot,
+	.vmm = &qemu_tcg,
 };

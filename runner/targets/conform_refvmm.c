@@ -23,7 +23,7 @@ static void console_to_proto(void *ctx, const char *line, size_t len)
 
 int conform_refvmm_probe(const struct conform_target *t, char *why, size_t len)
 {
-	struct vm_config cfg = { .mem_bytes = VM_MIN_MEM, .nr_vcpus = 1 };
+	struct vm_config cfg = { .mem_bytes = VM_MIN_MEM, .nr_vcpus = 1, .devices = &dev_set_conform };
 	struct vmm_err err = { 0 };
 	struct vm *vm = vm_create(&cfg, &err);
 
@@ -126,6 +126,7 @@ void conform_refvmm_run(const struct conform_target *t, const struct conform_ctx
 		.pit = true,	/* timer.tsc-frequency measures against it */
 		.quiet_unknown_io = true, /* pio/mmio.unassigned-* make such accesses on purpose */
 		.faults = c->faults,
+		.devices = &dev_set_conform, /* the fixtures the tests talk to */
 	};
 	struct conform_ctx ctx = *c;
 	struct vmm_err err = { 0 };

@@ -176,6 +176,7 @@ void rep_run_refvmm(const struct workload *w, enum bench_mode mode, unsigned int
 		.nr_vcpus = w->nr_vcpus ? w->nr_vcpus : 1,
 		.irqchip = VM_IRQCHIP_KERNEL,
 		.debug_pio_delay_ns = o->debug_pio_delay_ns,
+		.devices = &dev_set_standard, /* no conformance fixtures */
 	};
 	struct bench_run r = {
 		.w = w, .mode = mode, .cpl = cpl, .target_ms = o->target_ms,

@@ -53,9 +53,14 @@ static const char usage_text[] =
 	"  --timeout SEC         deadline for the whole run (default 10)\n"
 	"  --irqchip kernel|user in-kernel LAPIC/IOAPIC/PIC, or none (default kernel)\n"
 	"  --hugepages           back guest memory with huge pages where possible\n"
+	"  --devices SET         the VM's devices: 'standard' (COM1, the PV console,\n"
+	"                        the debug exit; the default) or 'conform' (those and\n"
+	"                        the conformance suite's test device, control device\n"
+	"                        and ROM, which the conformance payload needs)\n"
 	"  --stats               print timing, memory and KVM counters to stderr\n"
 	"  --fault NAME          misbehave on purpose, to show a conformance test\n"
-	"                        catches it (repeatable); NAME is one of:\n"
+	"                        catches it (repeatable; all but cpuid-signature and\n"
+	"                        tsc-khz need --devices conform); NAME is one of:\n"
 	"%s"
 	"  --debug-pio-delay-ns N\n"
 	"                        busy-wait N ns (0 to 10000000) in every port I/O\n"
@@ -111,6 +116,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		OPT_TIMEOUT,
 		OPT_IRQCHIP,
 		OPT_HUGE,
+		OPT_DEVICES,
 		OPT_STATS,
 		OPT_FAULT,
 		OPT_PIO_DELAY,
@@ -122,6 +128,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 		{ "hugepages", no_argument, NULL, OPT_HUGE },
+		{ "devices", required_argument, NULL, OPT_DEVICES },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "fault", required_argument, NULL, OPT_FAULT },
 		{ "debug-pio-delay-ns", required_argument, NULL, OPT_PIO_DELAY },
@@ -173,6 +180,12 @@ static int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HUGE:
 			o->vm.hugepages = true;
+			break;
+		case OPT_DEVICES:
+			o->vm.devices = dev_set_find(optarg);
+			if (!o->vm.devices)
+				return usage_error("--devices is 'standard' or 'conform', not '%s'",
+						   optarg);
 			break;
 		case OPT_STATS:
 			o->stats = true;

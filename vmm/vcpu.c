@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -198,26 +197,11 @@ static void thread_exited(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	struct vm *vm = v->vm;
 
 	atomic_store(&v->tid, gettid());
 	watchdog_thread_prepare();
 	thread_pin(pthread_self(), v->cpu);
-	while (!atomic_load(&vm->stopping)) {
-		int r;
-
-		r = ioctl(v->fd, KVM_RUN, 0);
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			vm_finish(vm, VM_RESULT_ERROR, v->id, 0, "KVM_RUN on vcpu %d failed: %s",
-				  v->id, strerror(errno));
-			break;
-		}
-		v->nr_exits++;
-		if (!vcpu_exit_handle(v))
-			break;
-	}
+	vcpu_run_loop(v);
 	thread_exited(v);
 	return NULL;
 }
@@ -246,12 +230,17 @@ void vcpu_snapshot_take(struct vcpu *v)
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	uint64_t linear;
 
-	*s = (struct vcpu_snapshot){ .last_exit = v->last_exit, .nr_exits = v->nr_exits };
+	*s = (struct vcpu_snapshot){ .last_exit.reason = v->last_reason, .nr_exits = v->nr_exits };
+	if (v->last_reason == KVM_EXIT_IO || v->last_reason == KVM_EXIT_MMIO) {
+		s->last_exit.addr = v->access.addr;
+		s->last_exit.size = v->access.size;
+		s->last_exit.write = v->access.write;
+	}
 	if (ioctl(v->fd, KVM_GET_REGS, &s->regs) || ioctl(v->fd, KVM_GET_SREGS, &s->sregs))
 		return;
 	if (v->vm->cfg.irqchip == VM_IRQCHIP_KERNEL)
 		ioctl(v->fd, KVM_GET_MP_STATE, &mp);
-	else if (v->last_exit.reason == KVM_EXIT_HLT)
+	else if (v->last_reason == KVM_EXIT_HLT)
 		mp.mp_state = KVM_MP_STATE_HALTED;
 	s->mp_state = mp.mp_state;
 	/* Outside long mode, RIP is an offset into CS. */

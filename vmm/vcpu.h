@@ -14,8 +14,12 @@ int vcpu_start(struct vcpu *v, struct vmm_err *err);
 /* Record registers, the bytes at RIP and the run state (thread stopped). */
 void vcpu_snapshot_take(struct vcpu *v);
 
-/* Handle the exit in v->run; false when the vCPU must stop running. */
-bool vcpu_exit_handle(struct vcpu *v);
+/*
+ * Run v (KVM_RUN, handle the exit, again) until the run is over, or until
+ * v halts without an in-kernel irqchip or refvmm cannot carry on with it.
+ * On v's own thread.
+ */
+void vcpu_run_loop(struct vcpu *v);
 
 /* Print a diagnostic prefixed with refvmm and the vCPU. */
 void vcpu_warn(const struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

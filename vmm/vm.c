@@ -9,15 +9,10 @@
 #include <unistd.h>
 
 #include "boot_pvh.h"
-#include "dev_conform_ctl.h"
-#include "dev_debug_exit.h"
-#include "dev_pv_console.h"
-#include "dev_serial.h"
-#include "dev_testdev.h"
 #include "elf_load.h"
-#include "hvbench/ports.h"
 #include "kvm.h"
 #include "vcpu.h"
+#include "vm_dev.h"
 #include "watchdog.h"
 
 /* Where Intel VMX wants its real-mode TSS and identity map: above RAM, below the APIC. */
@@ -25,18 +20,6 @@
 #define VMX_IDENTITY_MAP_GPA 0xfffbc000ull
 
 #define STOP_GRACE_SEC 2.0
-
-const char *const vm_fault_names[VM_NR_FAULTS] = {
-	"cpuid-signature", "pio-echo", "mmio-echo", "drop-msi", "drop-ioapic", "tsc-khz",
-};
-
-int vm_fault_parse(const char *name)
-{
-	for (int i = 0; i < VM_NR_FAULTS; i++)
-		if (!strcmp(name, vm_fault_names[i]))
-			return 1 << i;
-	return -1;
-}
 
 static void console_stdout(void *ctx, const char *line, size_t len)
 {
@@ -159,7 +142,7 @@ struct vm *vm_create(const struct vm_config *cfg, struct vmm_err *err)
 
 	vm->kvm_fd = kvm_open(err);
 	if (vm->kvm_fd < 0 || config_check(cfg, vm->kvm_fd, err) || caps_check(vm->kvm_fd, cfg, err) ||
-	    watchdog_init(err) || vm_fd_setup(vm, err))
+	    watchdog_init(err) || io_bus_init_ports(&vm->pio, err) || vm_fd_setup(vm, err))
 		goto fail;
 	vm->cpuid = kvm_supported_cpuid(vm->kvm_fd, err);
 	if (!vm->cpuid)
@@ -169,10 +152,7 @@ struct vm *vm_create(const struct vm_config *cfg, struct vmm_err *err)
 			goto fail;
 		vm->nr_vcpus++;
 	}
-	if (dev_serial_create(vm, PORT_COM1, err) ||
-	    dev_pv_console_create(vm, PORT_HVB_CONSOLE, err) ||
-	    dev_debug_exit_create(vm, PORT_DEBUG_EXIT, err) || dev_testdev_create(vm, err) ||
-	    dev_conform_ctl_create(vm, err))
+	if (vm_devices_create(vm, err))
 		goto fail;
 	tsc_khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 	vm->tsc_khz = tsc_khz > 0 ? (uint32_t)tsc_khz : 0;
@@ -198,9 +178,7 @@ void vm_destroy(struct vm *vm)
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
-	dev_serial_destroy(vm);
-	dev_testdev_destroy(vm);
-	dev_conform_ctl_destroy(vm);
+	vm_devices_destroy(vm);
 	console_destroy(&vm->con);
 	io_bus_free(&vm->pio);
 	io_bus_free(&vm->mmio);

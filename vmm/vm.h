@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * refvmm's VM: guest memory, vCPUs each on its own thread, the I/O buses
- * devices register on, the interrupt controller, and the outcome of a run.
+ * devices register on, the devices its configuration chose (vmm/dev/), the
+ * interrupt controller, and the outcome of a run.
  *
- * Lifecycle: vm_create -> (register devices) -> vm_load_pvh -> vm_run ->
- * vm_destroy.  vm_run always returns: a guest that exits, crashes or hangs
- * past its deadline ends the run with an outcome saying which.
+ * Lifecycle: vm_create (which creates the chosen devices) -> (register
+ * handlers of the caller's own) -> vm_load_pvh -> vm_run -> vm_destroy.
+ * vm_run always returns: a guest that exits, crashes or hangs past its
+ * deadline ends the run with an outcome saying which.
  */
 #ifndef VM_H
 #define VM_H
@@ -18,43 +20,31 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "dev_set.h"
 #include "guest_mem.h"
 #include "io_bus.h"
 #include "irq.h"
 #include "kvm_stats.h"
+#include "vm_fault.h"
 #include "vmm_err.h"
 
 #define VM_MAX_VCPUS 64
 #define VM_MAX_MEM (3ull << 30) /* RAM stays below the 32-bit MMIO hole */
 #define VM_MIN_MEM (2ull << 20)
+#define VM_MAX_DEVICES 8
 
 enum vm_irqchip {
 	VM_IRQCHIP_KERNEL,	/* KVM_CREATE_IRQCHIP: LAPIC, IOAPIC, PIC in the kernel */
 	VM_IRQCHIP_USER,	/* none in the kernel: hlt and APIC accesses exit */
 };
 
-/*
- * Deliberate misbehaviour, for negative tests: each shows that a
- * conformance test fails when the hypervisor answers wrongly.  Each fault
- * lives in the device it corrupts.
- */
-enum vm_fault {
-	VM_FAULT_CPUID_SIGNATURE = 1u << 0,	/* leaf 0x40000000 says "KVMKVMKVX" */
-	VM_FAULT_PIO_ECHO = 1u << 1,		/* testdev port reads: bit 0 flipped */
-	VM_FAULT_MMIO_ECHO = 1u << 2,		/* testdev iomem reads: bit 0 flipped */
-	VM_FAULT_DROP_MSI = 1u << 3,		/* control device: MSI reported sent, not sent */
-	VM_FAULT_DROP_IOAPIC = 1u << 4,		/* testdev IRQ-line writes ignored */
-	VM_FAULT_TSC_KHZ = 1u << 5,		/* the TSC rate stated to the guest is 1% high */
-};
-
-#define VM_NR_FAULTS 6
-/* vm_fault_names[i] names the fault 1u << i ("cpuid-signature", ...). */
-extern const char *const vm_fault_names[VM_NR_FAULTS];
-
-/* The VM_FAULT_* bit called name, or -1 if there is none. */
-int vm_fault_parse(const char *name);
-
 struct vm_config {
+	/*
+	 * The devices the VM has (dev_set.h); NULL for dev_set_standard.
+	 * Conformance VMs take dev_set_conform, which adds the fixtures its
+	 * tests talk to; benchmark VMs do without them.
+	 */
+	const struct dev_set *devices;
 	uint64_t mem_bytes;
 	unsigned int nr_vcpus;
 	enum vm_irqchip irqchip;
@@ -68,7 +58,11 @@ struct vm_config {
 	bool pit;
 	/* Accesses to unassigned ports and addresses go unreported (tests make them on purpose). */
 	bool quiet_unknown_io;
-	uint32_t faults;	/* VM_FAULT_* bits; 0 for an honest VM */
+	/*
+	 * VM_FAULT_* bits (vm_fault.h); 0 for an honest VM.  vm_create
+	 * refuses a fault that lives in a device the VM does not have.
+	 */
+	uint32_t faults;
 	/*
 	 * A debugging aid: every port I/O exit refvmm handles busy-waits this
 	 * long first, so a run is slower for real (regression detection can
@@ -132,7 +126,13 @@ struct vcpu {
 	int cpu;		/* host CPU its thread is pinned to, -1 = not pinned */
 	bool started;		/* thread created and not yet joined */
 	atomic_bool exited;	/* thread has left its run loop */
-	struct vcpu_exit_info last_exit;
+	/*
+	 * The last exit refvmm handled, for reports: its KVM_EXIT_* reason
+	 * and, for a port or MMIO exit, the access, which is also what the
+	 * device's handler is given (one record, written once per exit).
+	 */
+	uint32_t last_reason;
+	struct io_access access;
 	uint64_t nr_exits;
 	unsigned int unknown_io_reports;
 	struct kvm_stats stats;
@@ -165,11 +165,13 @@ struct vm {
 	struct kvm_cpuid2 *cpuid;
 	unsigned int nr_vcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
-	struct io_bus pio, mmio;
+	struct io_bus pio, mmio;	/* pio is a port bus (io_bus_init_ports) */
 	struct irq_routing routing;
-	struct dev_serial *serial;
-	struct testdev *testdev;
-	struct conform_ctl *conform_ctl;
+	struct vm_device {
+		const struct dev_type *type;
+		void *priv;		/* what its create made */
+	} devices[VM_MAX_DEVICES];
+	unsigned int nr_devices;
 	uint32_t next_slot;	/* the next free memory slot number (0 is RAM) */
 	struct console con;
 	vm_console_fn console;
@@ -180,8 +182,8 @@ struct vm {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	atomic_bool stopping;	/* vCPU threads must return */
-	atomic_bool done;	/* an outcome is set */
+	atomic_bool stopping;	/* vCPU threads must return; set only once done is */
+	atomic_bool done;	/* an outcome is set: vCPUs stop running the guest */
 	unsigned int threads_running;
 	struct vm_outcome outcome;
 };

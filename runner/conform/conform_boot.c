@@ -60,6 +60,7 @@ static void refvmm_configure(void *ctx, struct vm_config *cfg)
 	cfg->pit = true;		/* timer.tsc-frequency measures against it */
 	cfg->quiet_unknown_io = true;	/* pio/mmio.unassigned-* make such accesses on purpose */
 	cfg->faults = x->c->faults;
+	cfg->devices = &dev_set_conform;	/* the fixtures the tests talk to */
 }
 
 static const struct target_vm_hooks refvmm_hooks = { .configure = refvmm_configure };

@@ -112,6 +112,7 @@ static void refvmm_configure(void *ctx, struct vm_config *cfg)
 	struct refvmm_rep *x = ctx;
 
 	cfg->debug_pio_delay_ns = x->o->debug_pio_delay_ns;
+	cfg->devices = &dev_set_standard;	/* no conformance fixtures */
 }
 
 static int refvmm_setup(void *ctx, struct vm *vm, struct vmm_err *err)

@@ -29,6 +29,12 @@
  *
  * with net_ns = loop - empty, in ns per iteration.  A run fails unless each
  * `out` to PORT_OP made exactly one userspace exit and nothing else did.
+ *
+ * `kvm_loop --exits N` times nothing: it makes one run of N pio-user
+ * iterations at CPL0 whose host loop does no more than KVM_RUN and the
+ * exit's checks (no clock reads), then exits.  Run at two N under an
+ * instruction counter, it gives what a minimal VMM's userspace spends per
+ * exit (tests/bench/exit_instructions.sh sets refvmm's against it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -224,6 +230,21 @@ static void run_fail(const struct vm *v, const struct loop *l, const char *why)
 	exit(1);
 }
 
+/* Puts loop l, of n iterations, at the guest's code address and the vCPU at its start. */
+static void load(struct vm *v, const struct loop *l, uint64_t n)
+{
+	static const uint8_t tail[] = { 0x48, 0xff, 0xce, 0x75, 0, 0xe6, PORT_DONE };
+	/* rflags: only the always-one bit 1; IOPL 0, no interrupts. */
+	struct kvm_regs r = { .rip = GPA_CODE, .rsi = n, .rdx = PORT_OP, .rflags = 0x2 };
+	uint8_t *code = v->mem + GPA_CODE;
+
+	memcpy(code, l->op, l->len);
+	memcpy(code + l->len, tail, sizeof(tail));
+	code[l->len + 4] = (uint8_t)-(l->len + 5);	/* jnz back to the op */
+	if (ioctl(v->vcpu, KVM_SET_REGS, &r))
+		die("KVM_SET_REGS");
+}
+
 /*
  * Runs n iterations of loop l and returns the KVM_RUN loop's wall time.
  * Every return for PORT_OP is stamped (one clock read); with gaps, the
@@ -231,18 +252,10 @@ static void run_fail(const struct vm *v, const struct loop *l, const char *why)
  */
 static double run(struct vm *v, const struct loop *l, uint64_t n, double *gaps, size_t *nr)
 {
-	static const uint8_t tail[] = { 0x48, 0xff, 0xce, 0x75, 0, 0xe6, PORT_DONE };
-	/* rflags: only the always-one bit 1; IOPL 0, no interrupts. */
-	struct kvm_regs r = { .rip = GPA_CODE, .rsi = n, .rdx = PORT_OP, .rflags = 0x2 };
-	uint8_t *code = v->mem + GPA_CODE;
 	uint64_t exits = 0;
 	double t0, t, prev = 0;
 
-	memcpy(code, l->op, l->len);
-	memcpy(code + l->len, tail, sizeof(tail));
-	code[l->len + 4] = (uint8_t)-(l->len + 5);	/* jnz back to the op */
-	if (ioctl(v->vcpu, KVM_SET_REGS, &r))
-		die("KVM_SET_REGS");
+	load(v, l, n);
 	t0 = now_ns();
 	for (;;) {
 		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
@@ -266,6 +279,31 @@ static double run(struct vm *v, const struct loop *l, uint64_t n, double *gaps, 
 	if (exits != (l->exits ? n : 0))
 		run_fail(v, l, "not one userspace exit per out");
 	return t;
+}
+
+/* One untimed run of n pio-user iterations: the host does only what an exit needs. */
+static void count_exits(struct vm *v, uint64_t n)
+{
+	uint64_t exits = 0;
+
+	load(v, &pio_user, n);
+	for (;;) {
+		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		if (v->run->exit_reason != KVM_EXIT_IO || v->run->io.direction != KVM_EXIT_IO_OUT)
+			run_fail(v, &pio_user, "unexpected exit");
+		if (v->run->io.port == PORT_DONE)
+			break;
+		if (v->run->io.port != PORT_OP)
+			run_fail(v, &pio_user, "unexpected port");
+		exits++;
+	}
+	if (exits != n)
+		run_fail(v, &pio_user, "not one userspace exit per out");
+	printf("kvm_loop: %llu pio-user exits at cpl0\n", (unsigned long long)exits);
 }
 
 /* ---- the figures ------------------------------------------------------ */
@@ -318,11 +356,15 @@ static void measure(struct vm *v, int cpl, const struct loop *op, const struct l
 
 int main(int argc, char **argv)
 {
+	unsigned long long exits = 0;
+	char *end = NULL;
 	cpu_set_t set;
 	struct vm v;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: %s (no arguments)\n", argv[0]);
+	if (argc == 3 && !strcmp(argv[1], "--exits"))
+		exits = strtoull(argv[2], &end, 10);
+	if ((argc != 1 && argc != 3) || (argc == 3 && (!exits || *end || argv[2][0] == '-'))) {
+		fprintf(stderr, "usage: %s [--exits N]\n", argv[0]);
 		return 64;
 	}
 	/* hvbench pins vCPU 0 to CPU 1 on this 2-CPU host: run where it runs. */
@@ -337,6 +379,11 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	vm_create(&v);
+	if (exits) {
+		vm_set_cpl(&v, 0);
+		count_exits(&v, exits);
+		return 0;
+	}
 	for (int cpl = 0; cpl <= 3; cpl += 3) {
 		measure(&v, cpl, &pio_user, &empty);
 		measure(&v, cpl, &cpuid, &cpuid_empty);

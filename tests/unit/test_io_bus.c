@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The I/O dispatch table: registration keeps it sorted and overlap-free,
- * lookups find the one range wholly containing an access or nothing.
+ * lookups find the one range wholly containing an access or nothing.  A
+ * port bus's direct map must say exactly what a search of the table says,
+ * for every one of the 65536 ports, after every registration (those that
+ * move ranges within the table or move the table itself included) and
+ * after every refusal.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -261,6 +265,174 @@ static void test_many(void **state)
 	assert_int_equal(bus.cap, 0);
 }
 
+/* The range holding addr by a plain walk of the table, or NULL. */
+static const struct io_range *walk(const struct io_bus *bus, uint64_t addr)
+{
+	for (size_t i = 0; i < bus->nr; i++)
+		if (addr - bus->ranges[i].base < bus->ranges[i].len)
+			return &bus->ranges[i];
+	return NULL;
+}
+
+/* Every port's map entry is what the walk finds. */
+static void assert_map(const struct io_bus *bus)
+{
+	assert_non_null(bus->port_map);
+	for (uint32_t p = 0; p < IO_BUS_PORTS; p++)
+		if (bus->port_map[p] != walk(bus, p))
+			fail_msg("port 0x%x maps to %s, the table says %s", p,
+				 bus->port_map[p] ? bus->port_map[p]->name : "nothing",
+				 walk(bus, p) ? walk(bus, p)->name : "nothing");
+}
+
+static void test_ports_edges(void **state)
+{
+	struct io_bus bus = { 0 };
+	struct vmm_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(io_bus_init_ports(&bus, &err), 0);
+	assert_map(&bus);
+	assert_null(io_bus_find_port(&bus, 0, 1));
+	assert_null(io_bus_find_port(&bus, 0xffff, 1));
+
+	/* The first and the last port, each a range of its own. */
+	assert_int_equal(reg(&bus, 0, 1, "first", &err), 0);
+	assert_int_equal(reg(&bus, 0xffff, 1, "last", &err), 0);
+	assert_map(&bus);
+	assert_string_equal(io_bus_find_port(&bus, 0, 1)->name, "first");
+	assert_null(io_bus_find_port(&bus, 0, 2));
+	assert_null(io_bus_find_port(&bus, 1, 1));
+	assert_string_equal(io_bus_find_port(&bus, 0xffff, 1)->name, "last");
+	/* Wider accesses at the last port run past it: nothing decodes them. */
+	assert_null(io_bus_find_port(&bus, 0xffff, 2));
+	assert_null(io_bus_find_port(&bus, 0xffff, 4));
+	assert_null(io_bus_find_port(&bus, 0xfffe, 1));
+	assert_null(io_bus_find_port(&bus, 0xfffe, 2));
+
+	/* Ranges reaching past port 0xffff are refused, whatever else holds. */
+	assert_int_equal(reg(&bus, 0xfff0, 0x11, "past", &err), -1);
+	assert_string_equal(err.msg, "past at 0xfff0: 17 ports reach past port 0xffff");
+	assert_int_equal(reg(&bus, 0x10000, 1, "beyond", &err), -1);
+	assert_int_equal(reg(&bus, 0x10000, 0x10, "beyond", &err), -1);
+	assert_int_equal(reg(&bus, 0xffffffff, 1, "far", &err), -1);
+	assert_int_equal(reg(&bus, UINT64_MAX - 0x1000, 0x1000, "top", &err), -1);
+	assert_int_equal(reg(&bus, 1, IO_BUS_PORTS, "all", &err), -1);
+	assert_int_equal(bus.nr, 2);
+	assert_map(&bus);
+
+	/* Just below the last port: served when wholly inside, not when reaching "last". */
+	assert_int_equal(reg(&bus, 0xfff0, 0xf, "top", &err), 0);
+	assert_string_equal(io_bus_find_port(&bus, 0xfffb, 4)->name, "top");
+	assert_null(io_bus_find_port(&bus, 0xfffc, 4));	/* its last byte is "last" */
+	assert_string_equal(io_bus_find_port(&bus, 0xfffe, 1)->name, "top");
+	assert_null(io_bus_find_port(&bus, 0xfffd, 4));
+	assert_null(io_bus_find_port(&bus, 0xfffe, 2));
+	assert_null(io_bus_find(&bus, 0x10000, 1));	/* no port there at all */
+	assert_null(io_bus_find(&bus, UINT64_MAX, 1));
+	assert_string_equal(io_bus_find(&bus, 0xffff, 1)->name, "last");
+	assert_map(&bus);
+	io_bus_free(&bus);
+	assert_null(bus.port_map);
+	assert_null(bus.ranges);
+
+	/* All 65536 ports as one range. */
+	assert_int_equal(io_bus_init_ports(&bus, &err), 0);
+	assert_int_equal(reg(&bus, 0, IO_BUS_PORTS, "all", &err), 0);
+	assert_string_equal(io_bus_find_port(&bus, 0, 4)->name, "all");
+	assert_string_equal(io_bus_find_port(&bus, 0x8000, 4)->name, "all");
+	assert_string_equal(io_bus_find_port(&bus, 0xfffc, 4)->name, "all");
+	assert_null(io_bus_find_port(&bus, 0xfffd, 4));
+	assert_int_equal(reg(&bus, 0x80, 1, "post", &err), -1);
+	assert_map(&bus);
+	io_bus_free(&bus);
+}
+
+static void test_ports_overlap(void **state)
+{
+	struct io_bus bus = { 0 };
+	struct vmm_err err = { 0 };
+	static const struct {
+		uint64_t base, len;
+	} refused[] = {
+		{ 0x3ff, 2 },	/* starts inside serial0 */
+		{ 0x3f0, 9 },	/* ends inside it */
+		{ 0x3f8, 1 },	/* same base, shorter */
+		{ 0x3f8, 8 },	/* the same range again */
+		{ 0x200, 0x300 }, /* encloses serial1 and serial0 */
+		{ 0x3fa, 1 },	/* inside */
+		{ 0, 0x61 },	/* from port 0 over kbd */
+	};
+
+	(void)state;
+	assert_int_equal(io_bus_init_ports(&bus, &err), 0);
+	assert_int_equal(io_bus_register(&bus, 0x3f8, 8, handler, (void *)0, "serial0", &err), 0);
+	assert_int_equal(io_bus_register(&bus, 0x60, 1, handler, (void *)1, "kbd", &err), 0);
+	assert_int_equal(io_bus_register(&bus, 0x2f8, 8, other_handler, (void *)2, "serial1", &err),
+			 0);
+	assert_map(&bus);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(reg(&bus, refused[i].base, refused[i].len, "x", &err), -1);
+		assert_non_null(strstr(err.msg, "overlaps"));
+	}
+	assert_int_equal(reg(&bus, 0, 0, "empty", &err), -1);
+	assert_int_equal(bus.nr, 3);
+	assert_map(&bus);
+	/* Touching on either side is not overlapping. */
+	assert_int_equal(reg(&bus, 0x3f0, 8, "below", &err), 0);
+	assert_int_equal(reg(&bus, 0x400, 1, "above", &err), 0);
+	assert_map(&bus);
+	assert_string_equal(io_bus_find_port(&bus, 0x3f7, 1)->name, "below");
+	assert_string_equal(io_bus_find_port(&bus, 0x3f8, 1)->name, "serial0");
+	assert_string_equal(io_bus_find_port(&bus, 0x400, 1)->name, "above");
+	assert_null(io_bus_find_port(&bus, 0x3f6, 4));	/* below into serial0 */
+
+	/* What is found is what was registered, handler and opaque. */
+	assert_ptr_equal(io_bus_find_port(&bus, 0x60, 1)->opaque, (void *)1);
+	assert_ptr_equal(io_bus_find_port(&bus, 0x2fc, 4)->fn, other_handler);
+	assert_ptr_equal(io_bus_find_port(&bus, 0x2fc, 4)->opaque, (void *)2);
+	io_bus_free(&bus);
+}
+
+/*
+ * Ranges registered in scrambled order, so most registrations move ranges
+ * up the table and some move the whole table: the map follows each time.
+ */
+static void test_ports_many(void **state)
+{
+	struct io_bus bus = { 0 };
+	struct vmm_err err = { 0 };
+	enum { N = 100 };
+	static char names[N][8];
+
+	(void)state;
+	assert_int_equal(io_bus_init_ports(&bus, &err), 0);
+	for (unsigned int i = 0; i < N; i++) {
+		unsigned int k = (i * 37) % N; /* 37 is coprime to 100: a permutation */
+
+		snprintf(names[k], sizeof(names[k]), "r%u", k);
+		assert_int_equal(reg(&bus, k * 0x280, 1 + k % 7, names[k], &err), 0);
+		if (i % 10 == 0 || bus.nr == 9 || bus.nr == 17)
+			assert_map(&bus);
+	}
+	assert_true(bus.cap >= N);
+	assert_sorted(&bus);
+	assert_map(&bus);
+	for (unsigned int k = 0; k < N; k++) {
+		const struct io_range *r = io_bus_find_port(&bus, (uint16_t)(k * 0x280), 1);
+
+		assert_non_null(r);
+		assert_string_equal(r->name, names[k]);
+		assert_ptr_equal(r, io_bus_find(&bus, k * 0x280, 1));
+		assert_null(io_bus_find_port(&bus, (uint16_t)(k * 0x280 + 1 + k % 7), 1));
+		assert_int_equal(reg(&bus, k * 0x280 + k % 7, 1, "dup", &err), -1);
+	}
+	assert_map(&bus);
+	io_bus_free(&bus);
+	assert_null(bus.port_map);
+	assert_int_equal(bus.nr, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +443,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_straddle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_ports_edges),
+		cmocka_unit_test(test_ports_overlap),
+		cmocka_unit_test(test_ports_many),
 	};
 
 	return cmocka_run_group_tests_name("io_bus", tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "dev_testdev.h"
+#include "vm_fault.h"
 
 static int setup(void **state)
 {

@@ -16,7 +16,8 @@
  * dropped); refvmm and QEMU with KVM serve them.
  *
  * The access functions take an offset into the register or memory and do
- * not need KVM, so the unit tests drive them directly.
+ * not need KVM, so the unit tests drive them directly.  A conformance
+ * fixture: only VMs given dev_set_conform have it.
  */
 #ifndef DEV_TESTDEV_H
 #define DEV_TESTDEV_H
@@ -25,11 +26,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dev.h"
 #include "hvbench/conform.h"
-#include "vm.h"
 
 struct testdev {
 	pthread_mutex_t lock;	/* vCPUs access it concurrently */
+	struct vm *vm;		/* whose IOAPIC the IRQ lines drive */
 	uint32_t faults;	/* VM_FAULT_PIO_ECHO, _MMIO_ECHO, _DROP_IOAPIC */
 	uint8_t data[TESTDEV_PORT_DATA_LEN];
 	uint8_t iomem[TESTDEV_IOMEM_SIZE];
@@ -48,8 +50,7 @@ bool testdev_data_access(struct testdev *d, uint64_t off, uint8_t *buf, uint32_t
 bool testdev_iomem_access(struct testdev *d, uint64_t off, uint8_t *buf, uint32_t size,
 			  bool write);
 
-/* Create the device and register its ports and memory on vm's buses. */
-int dev_testdev_create(struct vm *vm, struct vmm_err *err);
-void dev_testdev_destroy(struct vm *vm);
+/* The device, registering its ports and memory on the VM's buses. */
+extern const struct dev_type dev_testdev;
 
 #endif

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "console.h"
 #include "dev_serial.h"
+#include "hvbench/ports.h"
 
 #define UART_RBR_THR 0
 #define UART_IER 1
@@ -22,12 +24,13 @@
 #define UART_LSR_TEMT 0x40
 #define UART_MSR_CTS_DSR_DCD 0xb0
 
-struct dev_serial {
-	pthread_mutex_t lock;
+struct serial {
+	pthread_mutex_t lock;	/* vCPUs access it concurrently */
+	struct vm *vm;		/* whose console the bytes go to */
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 };
 
-static uint8_t serial_read(const struct dev_serial *s, unsigned int reg)
+static uint8_t serial_read(const struct serial *s, unsigned int reg)
 {
 	bool dlab = s->lcr & UART_LCR_DLAB;
 
@@ -51,7 +54,7 @@ static uint8_t serial_read(const struct dev_serial *s, unsigned int reg)
 	}
 }
 
-static void serial_write(struct vm *vm, struct dev_serial *s, unsigned int reg, uint8_t v)
+static void serial_write(struct serial *s, unsigned int reg, uint8_t v)
 {
 	bool dlab = s->lcr & UART_LCR_DLAB;
 
@@ -60,7 +63,7 @@ static void serial_write(struct vm *vm, struct dev_serial *s, unsigned int reg, 
 		if (dlab)
 			s->dll = v;
 		else
-			console_write(vm, (const char *)&v, 1);
+			console_write(s->vm, (const char *)&v, 1);
 		break;
 	case UART_IER:
 		if (dlab)
@@ -87,36 +90,45 @@ static void serial_write(struct vm *vm, struct dev_serial *s, unsigned int reg, 
 
 static void serial_io(void *opaque, struct vcpu *vcpu, struct io_access *a)
 {
-	struct dev_serial *s = opaque;
+	struct serial *s = opaque;
 	unsigned int reg = a->addr & 7;
 
+	(void)vcpu;
 	pthread_mutex_lock(&s->lock);
 	/* Wider accesses reach consecutive registers, as on an ISA bus. */
 	for (uint32_t i = 0; i < a->size && reg + i < 8; i++) {
 		if (a->write)
-			serial_write(vcpu->vm, s, reg + i, a->data[i]);
+			serial_write(s, reg + i, a->data[i]);
 		else
 			a->data[i] = serial_read(s, reg + i);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
 
-int dev_serial_create(struct vm *vm, uint16_t base, struct vmm_err *err)
+static int serial_create(const struct dev_host *host, void **priv, struct vmm_err *err)
 {
-	struct dev_serial *s = calloc(1, sizeof(*s));
+	struct serial *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
-	vm->serial = s;
-	return io_bus_register(&vm->pio, base, 8, serial_io, s, "serial", err);
+	s->vm = host->vm;
+	*priv = s;
+	return io_bus_register(host->pio, PORT_COM1, PORT_COM1_LEN, serial_io, s, "serial", err);
 }
 
-void dev_serial_destroy(struct vm *vm)
+static void serial_destroy(void *priv)
 {
-	if (!vm->serial)
+	struct serial *s = priv;
+
+	if (!s)
 		return;
-	pthread_mutex_destroy(&vm->serial->lock);
-	free(vm->serial);
-	vm->serial = NULL;
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
+
+const struct dev_type dev_serial = {
+	.name = "serial",
+	.create = serial_create,
+	.destroy = serial_destroy,
+};

@@ -9,14 +9,14 @@
  * device serves the ROM's reads too, one exit each.
  *
  * The argument and result registers are per vCPU, so two vCPUs issuing
- * commands at once cannot see each other's results.
+ * commands at once cannot see each other's results.  A conformance
+ * fixture: only VMs given dev_set_conform have it.
  */
 #ifndef DEV_CONFORM_CTL_H
 #define DEV_CONFORM_CTL_H
 
-#include "vm.h"
+#include "dev.h"
 
-int dev_conform_ctl_create(struct vm *vm, struct vmm_err *err);
-void dev_conform_ctl_destroy(struct vm *vm);
+extern const struct dev_type dev_conform_ctl;
 
 #endif

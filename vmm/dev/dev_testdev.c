@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "dev_testdev.h"
-#include "vcpu.h"
+#include "irq.h"
+#include "vm_fault.h"
 
 #define ACCESS_MAX 8 /* the widest MMIO exit (kvm_run.mmio.data) */
 
@@ -71,8 +72,8 @@ static void refused(struct vcpu *vcpu, const char *what, struct io_access *a)
 {
 	if (!a->write)
 		memset(a->data, 0xff, a->size);
-	vcpu_warn(vcpu, "testdev: %u-byte %s at 0x%llx is outside its %s", a->size,
-		  a->write ? "write" : "read", (unsigned long long)a->addr, what);
+	dev_warn(vcpu, "testdev: %u-byte %s at 0x%llx is outside its %s", a->size,
+		 a->write ? "write" : "read", (unsigned long long)a->addr, what);
 }
 
 static void data_io(void *opaque, struct vcpu *vcpu, struct io_access *a)
@@ -105,29 +106,36 @@ static void irq_io(void *opaque, struct vcpu *vcpu, struct io_access *a)
 	if (d->faults & VM_FAULT_DROP_IOAPIC)
 		return;
 	for (uint32_t i = 0; i < a->size && line + i < TESTDEV_IRQ_LINES; i++)
-		if (irq_line_set(vcpu->vm, (uint32_t)(line + i), a->data[i] != 0, &err))
-			vcpu_warn(vcpu, "testdev: %s", err.msg);
+		if (irq_line_set(d->vm, (uint32_t)(line + i), a->data[i] != 0, &err))
+			dev_warn(vcpu, "testdev: %s", err.msg);
 }
 
-int dev_testdev_create(struct vm *vm, struct vmm_err *err)
+static int testdev_create(const struct dev_host *host, void **priv, struct vmm_err *err)
 {
-	struct testdev *d = testdev_alloc(vm->cfg.faults);
+	struct testdev *d = testdev_alloc(host->faults);
 
 	if (!d)
 		return vmm_err_set(err, VMM_ERR_INTERNAL, "out of memory");
-	vm->testdev = d;
-	if (io_bus_register(&vm->pio, TESTDEV_PORT_DATA, TESTDEV_PORT_DATA_LEN, data_io, d,
+	d->vm = host->vm;
+	*priv = d;
+	if (io_bus_register(host->pio, TESTDEV_PORT_DATA, TESTDEV_PORT_DATA_LEN, data_io, d,
 			    "testdev-data", err) ||
-	    io_bus_register(&vm->pio, TESTDEV_PORT_IRQ, TESTDEV_IRQ_LINES, irq_io, d,
+	    io_bus_register(host->pio, TESTDEV_PORT_IRQ, TESTDEV_IRQ_LINES, irq_io, d,
 			    "testdev-irq", err) ||
-	    io_bus_register(&vm->mmio, TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, iomem_io, d,
+	    io_bus_register(host->mmio, TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, iomem_io, d,
 			    "testdev-iomem", err))
 		return -1;
 	return 0;
 }
 
-void dev_testdev_destroy(struct vm *vm)
+static void testdev_destroy(void *priv)
 {
-	testdev_free(vm->testdev);
-	vm->testdev = NULL;
+	testdev_free(priv);
 }
+
+const struct dev_type dev_testdev = {
+	.name = "testdev",
+	.faults = VM_FAULT_PIO_ECHO | VM_FAULT_MMIO_ECHO | VM_FAULT_DROP_IOAPIC,
+	.create = testdev_create,
+	.destroy = testdev_destroy,
+};

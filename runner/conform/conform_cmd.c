@@ -261,7 +261,7 @@ static void expect_dir_default(char *buf, size_t len)
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	snprintf(buf, len, "%s/../conform/expect", dirname(self));
+	snprintf(buf, len, "%s/../conform-expect", dirname(self));
 }
 
 /*

@@ -83,7 +83,7 @@ static char long_text[CONFORM_TEXT_MAX + 1];	/* the longest fail text kept: 200 
 static struct conform_result results[NR_TARGETS][NR_TESTS];
 static const struct conform_test *sel[NR_TESTS];
 static struct conform_target_run targets[NR_TARGETS] = {
-	[REFVMM] = { .target = "refvmm", .expect_file = "conform/expect/refvmm.expect",
+	[REFVMM] = { .target = "refvmm", .expect_file = "conform-expect/refvmm.expect",
 		     .available = true, .results = results[REFVMM] },
 	[QEMU] = { .target = "qemu-tcg", .expect_file = EXPECT_FILE_QEMU, .available = true,
 		   .results = results[QEMU] },
@@ -465,7 +465,7 @@ static void junit_check(void **state)
 		"skipped=\"2\" time=\"1.125\">\n"
 		"    <properties>\n"
 		"      <property name=\"available\" value=\"true\"/>\n"
-		"      <property name=\"expectations\" value=\"conform/expect/refvmm.expect\"/>\n"
+		"      <property name=\"expectations\" value=\"conform-expect/refvmm.expect\"/>\n"
 		"    </properties>\n"
 		"    <testcase classname=\"hvbench.conform.refvmm.cpuid\" name=\"cpuid.pass\" "
 		"time=\"0.125\"/>\n";
@@ -631,7 +631,7 @@ static void json_check(void **state)
 	assert_json_str(doc, "conformance.targets.0.name", "refvmm");
 	assert_true(json_is_true(path_get(doc, "conformance.targets.0.available")));
 	assert_true(json_is_null(path_get(doc, "conformance.targets.0.unavailable_why")));
-	assert_json_str(doc, "conformance.targets.0.expectations", "conform/expect/refvmm.expect");
+	assert_json_str(doc, "conformance.targets.0.expectations", "conform-expect/refvmm.expect");
 	assert_json_str(doc, "conformance.targets.1.expectations", "/tmp/?<&>\".expect");
 	for (int k = 0; k < NR_TARGETS; k++)
 		for (size_t i = 0; i < ARRAY_SIZE(summary_keys); i++) {

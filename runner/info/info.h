@@ -29,11 +29,5 @@ json_t *info_capabilities(const json_t *env);
  */
 void info_print(FILE *f, const json_t *caps);
 
-/*
- * name found as execvp would find it in dirs (a PATH value; an empty entry
- * is the current directory): a regular file this process may execute.  0
- * with its path, or -1.
- */
-int info_path_find(const char *name, const char *dirs, char *path, size_t len);
 
 #endif

@@ -25,6 +25,7 @@
 #include "env_notes.h"
 #include "env_timing.h"
 #include "info.h"
+#include "path_find.h"
 #include "perf_counters.h"
 #include "vmm_proc.h"
 #include "why.h"
@@ -259,26 +260,6 @@ static void info_refvmm(struct info_ctx *x, const json_t *env, const struct info
 
 /* ---- programs in PATH ---- */
 
-int info_path_find(const char *name, const char *dirs, char *path, size_t len)
-{
-	const char *d = dirs, *end;
-
-	for (;; d = end + 1) {
-		struct stat st;
-		int n;
-
-		end = strchrnul(d, ':');
-		if (d == end)
-			n = snprintf(path, len, "./%s", name);
-		else
-			n = snprintf(path, len, "%.*s/%s", (int)(end - d), d, name);
-		if (n > 0 && (size_t)n < len && !stat(path, &st) && S_ISREG(st.st_mode) &&
-		    !access(path, X_OK))
-			return 0;
-		if (!*end)
-			return -1;
-	}
-}
 
 /* The directories a program is searched in: PATH, or execvp's default where it is unset. */
 static const char *info_path_dirs(char *buf, size_t len)
@@ -417,7 +398,7 @@ static void info_qemu_probe(struct info_qemu *q, const char *dirs)
 
 	*q = (struct info_qemu){ 0 };
 	q->accels = accels.accels;
-	if (info_path_find(QEMU_BIN, dirs, q->path, sizeof(q->path))) {
+	if (path_find(QEMU_BIN, dirs, q->path, sizeof(q->path))) {
 		q->path[0] = '\0';
 		snprintf(q->why, sizeof(q->why), QEMU_BIN " not found in PATH (%s)", dirs);
 		return;
@@ -605,7 +586,7 @@ static void info_tool(struct info_ctx *x, const char *cap_name, const char *cons
 	size_t i, len = 0;
 	json_t *cap;
 
-	for (i = 0; i < n && info_path_find(names[i], dirs, path, sizeof(path)); i++)
+	for (i = 0; i < n && path_find(names[i], dirs, path, sizeof(path)); i++)
 		if (len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
 					names[i]);

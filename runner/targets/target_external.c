@@ -15,30 +15,22 @@
 #include <unistd.h>
 
 #include "hvbench/ports.h"
+#include "path_find.h"
 #include "payload.h"
 #include "target.h"
 #include "vmm_proc.h"
 
 #define EXT_CMDLINE_MAX 512
 
-/* bin is an executable file somewhere on PATH (or a path). */
+/* bin is an executable file: a path, or a name somewhere on PATH. */
 static bool bin_found(const char *bin)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
+	const char *dirs = getenv("PATH");
+	char path[4096];
 
 	if (strchr(bin, '/'))
 		return !access(bin, X_OK);
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		size_t n = colon ? (size_t)(colon - path) : strlen(path);
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", bin);
-		if (!access(buf, X_OK))
-			return true;
-		path = colon ? colon + 1 : NULL;
-	}
-	return false;
+	return dirs && !path_find(bin, dirs, path, sizeof(path));
 }
 
 int target_external_probe(const struct target *t, char *why, size_t len)

@@ -24,6 +24,7 @@
 #include "env.h"
 #include "env_notes.h"
 #include "info.h"
+#include "path_find.h"
 
 static const char *const cap_names[] = {
 	"refvmm", "qemu-kvm", "qemu-tcg", "vmm-cmd", "native", "ebpf-probes", "perf-software",
@@ -89,34 +90,34 @@ static void test_path_find(void **state)
 
 	/* the first directory that has it wins */
 	snprintf(dirs, sizeof(dirs), "%s:%s", d->a, d->b);
-	assert_int_equal(info_path_find("tool", dirs, path, sizeof(path)), 0);
+	assert_int_equal(path_find("tool", dirs, path, sizeof(path)), 0);
 	snprintf(want, sizeof(want), "%s/tool", d->a);
 	assert_string_equal(path, want);
 	/* a directory of that name is passed over, as execvp does */
 	snprintf(dirs, sizeof(dirs), "%s:%s", d->c, d->b);
-	assert_int_equal(info_path_find("tool", dirs, path, sizeof(path)), 0);
+	assert_int_equal(path_find("tool", dirs, path, sizeof(path)), 0);
 	snprintf(want, sizeof(want), "%s/tool", d->b);
 	assert_string_equal(path, want);
 	/* not executable, not there, or only in a directory PATH does not name */
-	assert_int_equal(info_path_find("plain", dirs, path, sizeof(path)), -1);
-	assert_int_equal(info_path_find("absent", dirs, path, sizeof(path)), -1);
-	assert_int_equal(info_path_find("tool", d->c, path, sizeof(path)), -1);
+	assert_int_equal(path_find("plain", dirs, path, sizeof(path)), -1);
+	assert_int_equal(path_find("absent", dirs, path, sizeof(path)), -1);
+	assert_int_equal(path_find("tool", d->c, path, sizeof(path)), -1);
 	/* an empty entry is the current directory, wherever it is in the list */
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(d->b), 0);
-	assert_int_equal(info_path_find("tool", "", path, sizeof(path)), 0);
+	assert_int_equal(path_find("tool", "", path, sizeof(path)), 0);
 	assert_string_equal(path, "./tool");
 	snprintf(dirs, sizeof(dirs), "%s:", d->c);
-	assert_int_equal(info_path_find("tool", dirs, path, sizeof(path)), 0);
+	assert_int_equal(path_find("tool", dirs, path, sizeof(path)), 0);
 	assert_string_equal(path, "./tool");
 	snprintf(dirs, sizeof(dirs), "%s::%s", d->c, d->a);
-	assert_int_equal(info_path_find("tool", dirs, path, sizeof(path)), 0);
+	assert_int_equal(path_find("tool", dirs, path, sizeof(path)), 0);
 	assert_string_equal(path, "./tool");
 	assert_int_equal(chdir(cwd), 0);
 	/* a path that does not fit the buffer is not found, rather than cut */
 	snprintf(dirs, sizeof(dirs), "%s", d->a);
-	assert_int_equal(info_path_find("tool", dirs, path, strlen(d->a) + 5), -1);
-	assert_int_equal(info_path_find("tool", dirs, path, strlen(d->a) + 6), 0);
+	assert_int_equal(path_find("tool", dirs, path, strlen(d->a) + 5), -1);
+	assert_int_equal(path_find("tool", dirs, path, strlen(d->a) + 6), 0);
 }
 
 static json_t *env_of(const char *text)

@@ -278,7 +278,7 @@ void report_probes(struct report *r, FILE *f)
 	      "events in each bucket (log2 buckets with 8 linear sub-buckets, so a bucket is at "
 	      "most 12.5% wide). Under refvmm the window is the guest's measured stretch plus "
 	      "the end mark's exit; under an external VMM (qemu-kvm, vmm-cmd) it is bounded "
-	      "by the serial mark lines, the guest idling 50 ms on either side so the host "
+	      "by the serial mark lines, the guest idling 200 ms on either side so the host "
 	      "reads them before anything is measured: counts and per-event times are the "
 	      "stretch's, time totals include the idling (docs/probes.md).</p>\n", f);
 	if (json_object_size(r->not_firing)) {

@@ -84,8 +84,11 @@ tap_require_kvm_jq() {
 	fi
 }
 
+# diag: stdin as TAP comments, on stderr: meson's --print-errorlogs shows a
+# failing TAP test's stderr, not the stdout its parser consumed, so a
+# diagnostic on stdout would never reach a CI log.
 diag() {
-	sed 's/^/# /'
+	sed 's/^/# /' >&2
 }
 
 # jq_ok DESCRIPTION FILE FILTER: ok if FILTER yields true on FILE; fails

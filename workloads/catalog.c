@@ -2,7 +2,8 @@
 /*
  * The workload catalog: include/hvbench/workloads.def's rows in the
  * runner's terms (the payload reads the same rows for its guest halves,
- * guest_table.c).  A workload's guest half lives in <family>_guest.c, its
+ * guest_table.c), then instance/instance.def's, the instance suite's
+ * cells, which only the native target runs.  A workload's guest half lives in <family>_guest.c, its
  * host half, when it needs more than the bench platform, in <family>_host.c,
  * and what the catalog says of a workload beyond its row is here too.
  *
@@ -15,6 +16,7 @@
 
 #include "catalog.h"
 #include "native.h"
+#include "probes.h"
 
 extern const struct host_half io_host, interrupt_inject_host;
 
@@ -46,6 +48,15 @@ const struct workload workloads[] = {
 	  .io_len = len, .host = host_ },
 #include "hvbench/workloads.def"
 #undef WORKLOAD
+#define PROBE(x) (&instance_op_##x)
+#define I_LOAD (1u << 0)
+#define INSTANCE(name_, mechanism_, op_, stands_for_, pair_, peer_, flags, what_) \
+	{ .name = name_, .family = "instance", .what = what_, .modes = W_NATIVE, \
+	  .mechanism = mechanism_, \
+	  .native = op_, .nr_vcpus = 1, .instance = true, .load_sensitive = (flags) & I_LOAD, \
+	  .stands_for = stands_for_, .pair = pair_, .peer = peer_ },
+#include "instance.def"
+#undef INSTANCE
 };
 
 const size_t nr_workloads = sizeof(workloads) / sizeof(workloads[0]);

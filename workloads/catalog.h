@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workload catalog (catalog.c, from include/hvbench/workloads.def):
- * every workload's name, family, what one operation is, the modes and CPLs
- * it runs in, its VM, its native stand-in and its host half.  This header names no VMM type, so the readers of results
+ * The workload catalog (catalog.c, from include/hvbench/workloads.def and
+ * instance/instance.def): every workload's name, family, what one
+ * operation is, the modes and CPLs it runs in, its VM, its native stand-in
+ * and its host half; and the instance suite's cells, which run natively.  This header names no VMM type, so the readers of results
  * (show, report, compare, gate) can know the catalog without refvmm; the
  * host halves themselves are host.h's.
  */
@@ -28,13 +29,20 @@ const char *bench_mode_name(enum bench_mode m);
 /* -1 if name is not a mode. */
 int bench_mode_parse(const char *name);
 
+/* Where a native operation's second thread runs (instance.def's peer). */
+enum workload_peer {
+	PEER_NONE,		/* none of its own: a workload's runs where the VM's other side does */
+	PEER_SAME_CPU,		/* on the measuring thread's CPU: a context switch */
+	PEER_OTHER_CPU,		/* on another CPU: a wake-up across CPUs */
+};
+
 /* A workload's host half (host.h): only the runner's VM targets look inside. */
 struct host_half;
 struct native_op;
 
 struct workload {
 	const char *name;
-	const char *family;	/* vmexit, hypercall, interrupt, io */
+	const char *family;	/* vmexit, hypercall, interrupt, io; instance for the instance suite */
 	const char *what;	/* one line: what one operation is */
 	unsigned int modes;	/* MODE_BIT()s, MODE_NATIVE where a baseline exists */
 	unsigned int cpls;	/* bit n: CPL n */
@@ -48,6 +56,13 @@ struct workload {
 	unsigned int mem_mib;	/* guest RAM under refvmm */
 	uint32_t io_qd, io_len;	/* io family: queue depth and request size */
 	const struct host_half *host;
+	/* The instance suite's cells (instance/instance.def), native only: */
+	bool instance;		/* a cell of --suite instance, in no other suite */
+	bool load_sensitive;	/* its figures move with the machine's load */
+	const char *mechanism;	/* what a difference in it is a difference in ("page walk") */
+	const char *stands_for;	/* the guest workload it is the native stand-in for, or NULL */
+	const char *pair;	/* the cell read against it to attribute a mechanism, or NULL */
+	enum workload_peer peer;
 };
 
 extern const struct workload workloads[];

@@ -9,11 +9,13 @@
  * same clock, the same overhead correction and the same warm-up.
  */
 #include "native.h"
+#include "native_impl.h"
 #include "thread_pin.h"
 
 #include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -33,7 +35,6 @@
 #error "the native baselines use x86-64 instructions"
 #endif
 
-#define NATIVE_BATCH_MAX	(UINT64_C(1) << 24)
 /* Page-touch maps batch pages at once: cap it at 1 GiB so a large target cannot exhaust RAM. */
 #define NATIVE_PAGES_MAX	(UINT64_C(1) << 18)
 #define NATIVE_CLOCK_PAIRS	1000
@@ -53,65 +54,42 @@
 #define NATIVE_SIGNAL_GAP_NS	50000.0
 #define NATIVE_ACK_TIMEOUT_NS	UINT64_C(5000000000)
 
+/* Defined below, after the operations; native_ops points at its rows. */
+static const struct native_impl native_impls[NATIVE_NR];
+
+#define OP(id, name_, what_, ...) \
+	[NATIVE_##id] = { .name = name_, .what = what_, .impl = &native_impls[NATIVE_##id], \
+			  __VA_ARGS__ }
+
 const struct native_op native_ops[NATIVE_NR + 1] = {
-	[NATIVE_TIMER] = { "timer", "an empty loop iteration: the loop and clock cost only" },
-	[NATIVE_CPUID] = { "cpuid", "cpuid leaf 0 in a host process (serialising; may trap)" },
-	[NATIVE_RDTSC] = { "rdtsc", "the rdtsc instruction in a host process" },
-	[NATIVE_RDTSCP] = { "rdtscp", "the rdtscp instruction in a host process" },
-	[NATIVE_PAUSE] = { "pause", "the pause instruction in a host process" },
-	[NATIVE_UD2_SIGNAL] = { "ud2-signal",
-				"ud2 caught by a SIGILL handler that skips it: an exception "
-				"round trip" },
-	[NATIVE_PAGE_TOUCH] = { "page-touch",
-				"first write to a fresh anonymous 4 KiB page: a page fault" },
-	[NATIVE_SYSCALL] = { "syscall",
-			     "syscall(SYS_getppid): a privilege transition to the kernel and "
-			     "back" },
-	[NATIVE_THREAD_WAKE] = { "thread-wake",
-				 "eventfd ping-pong between two threads: one wake-up round trip",
-				 .peer = true },
-	[NATIVE_THREAD_SIGNAL] = { "thread-signal",
-				   "eventfd write to a thread asleep in read, which stores an "
-				   "acknowledgement the writer spins on: one wake-up, send to store",
-				   .wait_ns = NATIVE_SIGNAL_GAP_NS, .peer = true },
-	[NATIVE_TIMER_DEADLINE] = { "timer-deadline",
-				    "clock_nanosleep(TIMER_ABSTIME) to a CLOCK_MONOTONIC deadline "
-				    "50 us ahead, timer slack 1 ns: wake-up minus deadline",
-				    .wait_ns = NATIVE_DEADLINE_AHEAD_NS },
-	[NATIVE_NR] = { NULL, NULL },
+	OP(TIMER, "timer", "an empty loop iteration: the loop and clock cost only"),
+	OP(CPUID, "cpuid", "cpuid leaf 0 in a host process (serialising; may trap)"),
+	OP(RDTSC, "rdtsc", "the rdtsc instruction in a host process"),
+	OP(RDTSCP, "rdtscp", "the rdtscp instruction in a host process"),
+	OP(PAUSE, "pause", "the pause instruction in a host process"),
+	OP(UD2_SIGNAL, "ud2-signal",
+	   "ud2 caught by a SIGILL handler that skips it: an exception round trip"),
+	OP(PAGE_TOUCH, "page-touch", "first write to a fresh anonymous 4 KiB page: a page fault"),
+	OP(SYSCALL, "syscall",
+	   "syscall(SYS_getppid): a privilege transition to the kernel and back"),
+	OP(THREAD_WAKE, "thread-wake",
+	   "eventfd ping-pong between two threads: one wake-up round trip", .peer = true),
+	OP(THREAD_SIGNAL, "thread-signal",
+	   "eventfd write to a thread asleep in read, which stores an acknowledgement the "
+	   "writer spins on: one wake-up, send to store",
+	   .wait_ns = NATIVE_SIGNAL_GAP_NS, .peer = true),
+	OP(THREAD_SIGNAL_BUSY, "thread-signal-busy",
+	   "as thread-signal, with a SCHED_IDLE thread spinning on the sleeper's CPU: the "
+	   "wake-up of a busy CPU, which never idles",
+	   .wait_ns = NATIVE_SIGNAL_GAP_NS, .peer = true),
+	OP(TIMER_DEADLINE, "timer-deadline",
+	   "clock_nanosleep(TIMER_ABSTIME) to a CLOCK_MONOTONIC deadline 50 us ahead, timer "
+	   "slack 1 ns: wake-up minus deadline",
+	   .wait_ns = NATIVE_DEADLINE_AHEAD_NS),
+	[NATIVE_NR] = { .name = NULL },
 };
 
-/* What one measurement holds; lives on the caller's stack, never in a global. */
-struct native_ctx {
-	/* page-touch: the batch's fresh mapping */
-	char *pages;
-	size_t pages_len;
-	size_t page_size;
-	/* ud2-signal: what to put back */
-	struct sigaction old_sigill;
-	sigset_t old_mask;
-	/* thread-wake: ping wakes the peer, pong wakes us; thread-signal: ping only */
-	int ping_fd, pong_fd;
-	pthread_t peer;
-	int peer_cpu;		/* where the peer runs, -1: where the caller may */
-	atomic_int peer_stop;
-	atomic_int peer_err;
-	atomic_uint_fast64_t acks;	/* thread-signal: the peer's acknowledgements */
-	/* timer-deadline: the caller's timer slack */
-	int old_slack;
-	/* a self-timed op's own figure, summed over the batch */
-	uint64_t own_ns;
-};
-
-struct native_impl {
-	int (*open)(struct native_ctx *ctx, char *why, size_t why_len);
-	int (*prepare)(struct native_ctx *ctx, uint64_t batch, char *why, size_t why_len);
-	/* The timed loop: 0, or -1 with errno set. */
-	int (*run)(struct native_ctx *ctx, uint64_t batch);
-	void (*finish)(struct native_ctx *ctx);
-	void (*close)(struct native_ctx *ctx);
-	uint64_t max_batch;	/* 0: NATIVE_BATCH_MAX */
-};
+#undef OP
 
 __attribute__((format(printf, 3, 4)))
 static void why_set(char *why, size_t why_len, const char *fmt, ...)
@@ -481,6 +459,49 @@ static int signal_open(struct native_ctx *ctx, char *why, size_t why_len)
 	return peer_open(ctx, signal_peer, why, why_len);
 }
 
+/*
+ * thread-signal-busy: the receiver's CPU never idles.  A SCHED_IDLE thread
+ * spins there, so the wake-up preempts a running thread instead of
+ * bringing a halted CPU back: inside a VM, the IPI to a running vCPU
+ * against the halt exit, halt-polling and wake of an idle one.
+ */
+static void *busy_spinner(void *arg)
+{
+	struct native_ctx *ctx = arg;
+	const struct sched_param idle = { 0 };
+
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+	while (!atomic_load_explicit(&ctx->peer_stop, memory_order_relaxed))
+		asm volatile("pause");
+	return NULL;
+}
+
+static int signal_busy_open(struct native_ctx *ctx, char *why, size_t why_len)
+{
+	int err;
+
+	if (ctx->peer_cpu < 0) {
+		why_set(why, why_len, "needs the receiver pinned to a CPU of its own, to keep busy");
+		return -1;
+	}
+	if (peer_open(ctx, signal_peer, why, why_len))
+		return -1;
+	err = pthread_create(&ctx->spinner, NULL, busy_spinner, ctx);
+	if (err) {
+		why_set(why, why_len, "pthread_create failed: %s", strerror(err));
+		peer_close(ctx);
+		return -1;
+	}
+	thread_pin(ctx->spinner, ctx->peer_cpu);
+	return 0;
+}
+
+static void signal_busy_close(struct native_ctx *ctx)
+{
+	peer_close(ctx);	/* sets peer_stop, which the spinner reads too */
+	pthread_join(ctx->spinner, NULL);
+}
+
 static int signal_run(struct native_ctx *ctx, uint64_t batch)
 {
 	const struct timespec gap = { 0, (long)NATIVE_SIGNAL_GAP_NS };
@@ -582,20 +603,22 @@ static const struct native_impl native_impls[NATIVE_NR] = {
 	[NATIVE_THREAD_WAKE] = { .open = wake_open, .run = wake_run, .close = peer_close },
 	[NATIVE_THREAD_SIGNAL] = { .open = signal_open, .run = signal_run, .close = peer_close,
 				   .max_batch = NATIVE_SLEEPS_MAX },
+	[NATIVE_THREAD_SIGNAL_BUSY] = { .open = signal_busy_open, .run = signal_run,
+					.close = signal_busy_close, .max_batch = NATIVE_SLEEPS_MAX },
 	[NATIVE_TIMER_DEADLINE] = { .open = deadline_open, .run = deadline_run,
 				    .close = deadline_close, .max_batch = NATIVE_SLEEPS_MAX },
 };
 
 /* ---- the common timing path ---- */
 
-/* The operation's index in native_ops and native_impls, or -1. */
-static int native_lookup(const char *name, char *why, size_t why_len)
+/* native_ops' operation called name, or NULL having said why. */
+static const struct native_op *native_lookup(const char *name, char *why, size_t why_len)
 {
-	for (int i = 0; name && i < NATIVE_NR; i++)
-		if (!strcmp(native_ops[i].name, name))
-			return i;
-	why_set(why, why_len, "no native baseline named '%s'", name ? name : "(null)");
-	return -1;
+	const struct native_op *op = native_op_find(name);
+
+	if (!op)
+		why_set(why, why_len, "no native baseline named '%s'", name ? name : "(null)");
+	return op;
 }
 
 static uint64_t native_max_batch(const struct native_impl *impl)
@@ -659,20 +682,24 @@ int native_measure(const char *name, uint64_t batch, size_t nsamples, double *sa
 int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, double *samples,
 			double *timer_ns, int peer_cpu, char *why, size_t why_len)
 {
-	int op = native_lookup(name, why, why_len);
-	const struct native_impl *impl;
+	const struct native_op *op = native_lookup(name, why, why_len);
+
+	return op ? native_op_measure(op, batch, nsamples, samples, timer_ns, peer_cpu, why,
+				      why_len) : -1;
+}
+
+int native_op_measure(const struct native_op *op, uint64_t batch, size_t nsamples,
+		      double *samples, double *timer_ns, int peer_cpu, char *why, size_t why_len)
+{
+	const struct native_impl *impl = op->impl;
+	bool self_timed = op->wait_ns > 0;
 	struct native_ctx ctx;
 	double overhead, ns;
-	bool self_timed;
 	int ret = 0;
 
-	if (op < 0)
-		return -1;
-	impl = &native_impls[op];
-	self_timed = native_ops[op].wait_ns > 0;
 	if (batch < 1 || batch > native_max_batch(impl)) {
 		why_set(why, why_len, "batch %llu for '%s' is outside 1..%llu",
-			(unsigned long long)batch, name,
+			(unsigned long long)batch, op->name,
 			(unsigned long long)native_max_batch(impl));
 		return -1;
 	}
@@ -704,17 +731,22 @@ int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, doubl
 
 uint64_t native_calibrate(const char *name, double target_ns)
 {
-	int op = native_lookup(name, NULL, 0);
-	const struct native_impl *impl;
+	const struct native_op *op = native_lookup(name, NULL, 0);
+
+	return op ? native_op_calibrate(op, target_ns, -1) : 1;
+}
+
+uint64_t native_op_calibrate(const struct native_op *op, double target_ns, int peer_cpu)
+{
+	const struct native_impl *impl = op->impl;
 	struct native_ctx ctx;
 	uint64_t batch = 1, max;
 	double overhead, ns;
 
 	/* The negated test also sends NaN to the smallest batch. */
-	if (op < 0 || !(target_ns > 0))
+	if (!(target_ns > 0))
 		return 1;
-	impl = &native_impls[op];
-	if (native_open(impl, &ctx, -1, NULL, 0))
+	if (native_open(impl, &ctx, peer_cpu, NULL, 0))
 		return 1;
 	overhead = clock_overhead_ns();
 	max = native_max_batch(impl);

@@ -12,8 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest batch an operation takes unless its implementation says less. */
+#define NATIVE_BATCH_MAX (UINT64_C(1) << 24)
+
+struct native_impl;
+
 struct native_op {
-	const char *name;	/* matches the workload name */
+	const char *name;	/* its name in native_ops, or the instance cell's */
 	const char *what;	/* one line: the host operation that stands in */
 	/*
 	 * 0 for an op timed by the clock around its batch.  A self-timed op
@@ -25,6 +30,9 @@ struct native_op {
 	 */
 	double wait_ns;
 	bool peer;		/* a second thread, pinned where the other side runs */
+	const struct native_impl *impl;	/* its hooks (native_impl.h) */
+	/* What it runs on here, when that varies (the disk read), into buf: 0, or -1; or NULL. */
+	int (*device)(char *buf, size_t len);
 };
 
 /* The operations, as the catalog names them (workloads.def: NATIVE(X) is NATIVE_X). */
@@ -39,11 +47,12 @@ enum native_id {
 	NATIVE_SYSCALL,
 	NATIVE_THREAD_WAKE,
 	NATIVE_THREAD_SIGNAL,
+	NATIVE_THREAD_SIGNAL_BUSY,
 	NATIVE_TIMER_DEADLINE,
 	NATIVE_NR,
 };
 
-/* The operations native_measure knows, by enum native_id, terminated by {NULL}. */
+/* native.c's operations, by enum native_id, terminated by {NULL}. */
 extern const struct native_op native_ops[];
 
 /* The op called name, or NULL (name NULL too). */
@@ -72,5 +81,13 @@ int native_measure_peer(const char *name, uint64_t batch, size_t nsamples, doubl
 
 /* A batch size that makes one batch of `name` take about target_ns of wall time (>= 1). */
 uint64_t native_calibrate(const char *name, double target_ns);
+
+/*
+ * native_measure_peer and native_calibrate for an operation given by its
+ * descriptor, which may live outside native_ops (the instance suite's).
+ */
+int native_op_measure(const struct native_op *op, uint64_t batch, size_t nsamples,
+		      double *samples, double *timer_ns, int peer_cpu, char *why, size_t why_len);
+uint64_t native_op_calibrate(const struct native_op *op, double target_ns, int peer_cpu);
 
 #endif

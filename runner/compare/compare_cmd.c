@@ -14,6 +14,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "compare_env.h"
+#include "compare_instance.h"
 #include "compare_out.h"
 #include "hvbench.h"
 #include "labels.h"
@@ -72,6 +73,8 @@ static int output_write(const struct comparison *c, enum format fmt, FILE *f)
 {
 	switch (fmt) {
 	case FMT_TABLE:
+		if (c->native_only)
+			compare_instance_print(f, c);
 		compare_out_table(f, c);
 		break;
 	case FMT_MD:
@@ -274,6 +277,8 @@ int compare_main(int argc, char **argv)
 	for (size_t i = 1; i < n; i++)
 		if (compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,
 				     sets[i].label) ||
+		    compare_load_warn(&warnings, sets[0].doc, sets[0].label, sets[i].doc,
+				      sets[i].label) ||
 		    compare_cells_warn(&warnings, &sets[0], &sets[i]) ||
 		    compare_sets(&sets[0], &sets[i], &o, &rows[i - 1], &nr_rows[i - 1])) {
 			fprintf(stderr, "hvbench compare: out of memory\n");
@@ -291,6 +296,8 @@ int compare_main(int argc, char **argv)
 			.sets = sets, .nr_sets = n, .rows = rows, .nr_rows = nr_rows,
 			.opts = &o, .threshold_pct = threshold, .warnings = &warnings,
 		};
+
+		cmp.native_only = compare_instance_wanted(&cmp);
 
 		ret = output_write(&cmp, fmt, f) ? COMPARE_EXIT_INPUT : 0;
 	}

@@ -62,11 +62,18 @@ static void row_text(const struct compare_row *r, struct row_text *t)
 	snprintf(t->p, sizeof(t->p), "%.2g", r->mwu.p);
 }
 
+bool compare_out_shows(const struct comparison *c, const struct compare_row *r)
+{
+	const struct results_cell *k = compare_row_cell(r);
+
+	return !c->native_only || (!strcmp(k->mode, "native") && !strcmp(k->target, "native"));
+}
+
 void compare_out_table(FILE *f, const struct comparison *c)
 {
 	bool many = c->nr_sets > 2;
 
-	fprintf(f, "%-18s %-12s %-9s %-3s ", "workload", "mode", "target", "cpl");
+	fprintf(f, "%-23s %-12s %-9s %-3s ", "workload", "mode", "target", "cpl");
 	if (many)
 		fprintf(f, "%-12s ", "file");
 	fprintf(f, "%12s %12s %7s %-18s %8s  %s\n", "base median", "median", "ratio", "95% CI",
@@ -77,8 +84,10 @@ void compare_out_table(FILE *f, const struct comparison *c)
 			const struct results_cell *k = compare_row_cell(r);
 			struct row_text t;
 
+			if (!compare_out_shows(c, r))
+				continue;
 			row_text(r, &t);
-			fprintf(f, "%-18s %-12s %-9s %-3s ", k->workload, k->mode,
+			fprintf(f, "%-23s %-12s %-9s %-3s ", compare_row_workload(r), k->mode,
 				results_cell_target(k), t.cpl);
 			if (many)
 				fprintf(f, "%-12.12s ", c->sets[s].label);
@@ -111,7 +120,7 @@ void compare_out_md(FILE *f, const struct comparison *c)
 
 			row_text(r, &t);
 			fputs("| ", f);
-			md_text(f, k->workload);
+			md_text(f, compare_row_workload(r));
 			fputs(" | ", f);
 			md_text(f, k->mode);
 			fputs(" | ", f);
@@ -175,7 +184,7 @@ void compare_out_csv(FILE *f, const struct comparison *c)
 			struct row_text t;
 
 			row_text(r, &t);
-			csv_text(f, k->workload);
+			csv_text(f, compare_row_workload(r));
 			fputc(',', f);
 			csv_text(f, k->mode);
 			fputc(',', f);
@@ -209,7 +218,7 @@ static json_t *row_json(const struct compare_row *r, const char *file)
 {
 	const struct results_cell *k = compare_row_cell(r);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s}",
-			      "workload", k->workload, "mode", k->mode,
+			      "workload", compare_row_workload(r), "mode", k->mode,
 			      "target", results_cell_target(k),
 			      "cpl", k->cpl < 0 ? json_null() : json_integer(k->cpl),
 			      "file", file,

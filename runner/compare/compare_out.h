@@ -20,7 +20,12 @@ struct comparison {
 	double threshold_pct;		/* the --threshold every cell got */
 	/* environment differences (compare_env.h), one line each */
 	const struct compare_warnings *warnings;
+	/* the table's rows: only native cells (the instance view's; the rest are counted) */
+	bool native_only;
 };
+
+/* Whether the table shows row r (native_only). */
+bool compare_out_shows(const struct comparison *c, const struct compare_row *r);
 
 /* "1234.5" ns, "-" for NaN: the precision tables use for times. */
 void compare_fmt_ns(char *buf, size_t len, double ns);

@@ -38,9 +38,13 @@ static void usage(FILE *f)
 		"  --seed S             bootstrap seed (default %u)\n"
 		"  --junit FILE         JUnit XML, one test case per cell\n"
 		"  --summary FILE       Markdown summary for a CI job summary or PR comment\n"
-		"  --quiet              print only the final line\n\n"
+		"  --quiet              print only the final line\n"
+		"  --across-machines    gate files from different machines (CPU, size, the\n"
+		"                       hypervisor under them, DMI instance type), which is\n"
+		"                       otherwise refused: that is hvbench compare's question\n\n"
 		"Exit status: 0 no regression; 1 a regression (each is listed); 2 usage, an\n"
-		"unreadable or unusable file, or no cell in common with the baseline.\n",
+		"unreadable or unusable file, files from different machines, or no cell in\n"
+		"common with the baseline.\n",
 		GATE_DEFAULT_PCT, COMPARE_ALPHA, COMPARE_LEVEL, COMPARE_RESAMPLES, COMPARE_SEED);
 }
 
@@ -49,6 +53,7 @@ struct gate_args {
 	struct compare_opts opts;
 	double pct;
 	bool quiet;
+	bool across_machines;	/* --across-machines: gate files from different machines */
 };
 
 /* args_parse's answer to --help: not an exit status. */
@@ -68,6 +73,7 @@ static int args_parse(int argc, char **argv, struct gate_args *a)
 		{ "junit", required_argument, NULL, 'j' },
 		{ "summary", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "across-machines", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -115,6 +121,9 @@ static int args_parse(int argc, char **argv, struct gate_args *a)
 			break;
 		case 'q':
 			a->quiet = true;
+			break;
+		case 'X':
+			a->across_machines = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,6 +186,13 @@ int gate_main(int argc, char **argv)
 		goto out;
 	if (results_sets_load(sets, paths, 2, NULL, "gate"))
 		goto out;
+	if (!a.across_machines &&
+	    compare_machines_differ(sets[0].doc, sets[1].doc, why, sizeof(why))) {
+		fprintf(stderr, "hvbench gate: %s and %s come from different machines (%s): that is "
+			"a comparison of instance types, not a regression; use hvbench compare, or "
+			"--across-machines to gate anyway\n", a.baseline, a.results, why);
+		goto out;
+	}
 	if (compare_timing_warn(&warnings, sets[0].doc, sets[0].label) ||
 	    compare_timing_warn(&warnings, sets[1].doc, sets[1].label) ||
 	    compare_env_warn(&warnings, sets[0].doc, sets[0].label, sets[1].doc, sets[1].label) ||

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "conform_expect.h"
 #include "conform_json.h"
 #include "conform_junit.h"
@@ -71,7 +72,8 @@ static void usage(FILE *f)
 		"                      globs (e.g. 'apic.*,timer')\n"
 		"  --list              list the selected tests and exit (--verbose: with specs)\n"
 		"  --junit FILE        also write JUnit XML\n"
-		"  --out FILE          results JSON (default results/conform.json; docs/results.md)\n"
+		"  --out FILE          results JSON (default results/conform.json, results/ made\n"
+		"                      if missing; docs/results.md)\n"
 		"  --expect-dir DIR    expectations (known failures): DIR/TARGET-CLASS.expect, else\n"
 		"                      DIR/TARGET.expect; CLASS is the KVM backend (pvm, vmx, svm),\n"
 		"                      first as BACKEND-tcg (e.g. svm-tcg) when this host runs under\n"
@@ -567,6 +569,27 @@ static int vmm_cmd_prepare(const struct conform_opts *o, struct vmm_template *t)
 	return 0;
 }
 
+/*
+ * The outputs' directories, before any test runs, so that a run is never
+ * lost at its end: the default results/ is made where it is missing; any
+ * other directory named with --out or --junit must exist.  0, or -1 having
+ * said why.
+ */
+static int out_ready(const struct conform_opts *o)
+{
+	const char *bad = NULL;
+	char why[512];
+
+	if (o->out && o->out[0] && atomic_file_dir_ready(o->out, "results", why, sizeof(why)))
+		bad = o->out;
+	else if (o->junit && atomic_file_dir_ready(o->junit, "results", why, sizeof(why)))
+		bad = o->junit;
+	if (!bad)
+		return 0;
+	fprintf(stderr, "hvbench conform: cannot write %s: %s\n", bad, why);
+	return -1;
+}
+
 int conform_main(int argc, char **argv, const char *command)
 {
 	struct conform_opts o;
@@ -590,6 +613,11 @@ int conform_main(int argc, char **argv, const char *command)
 		free(x.rep.sel);
 		vmm_template_free(&vmm_cmd);
 		return 0;
+	}
+	if (out_ready(&o)) {
+		free(x.rep.sel);
+		vmm_template_free(&vmm_cmd);
+		return CONFORM_EXIT_ENV;
 	}
 	if (payload_load(&x.payload, o.payload, "HVBENCH_CONFORM_PAYLOAD",
 			 "../guest-payloads/conform/conform.elf", "hvbench conform")) {

@@ -9,7 +9,8 @@
  *     "hostname": str,
  *     "cpu": { "vendor", "model_name": str, "family", "model", "stepping": int,
  *              "microcode": str, "flags": { "vmx", "svm", "hypervisor", "constant_tsc",
- *              "nonstop_tsc", "rdtscp", "x2apic", "tsc_deadline_timer": bool },
+ *              "nonstop_tsc", "tsc_known_freq", "tsc_reliable", "rdtscp", "x2apic",
+ *              "tsc_deadline_timer", "pti": bool },
  *              "tsc_khz": int, "nr_online_cpus": int },
  *     "topology": pin_topology_json(): { "packages", "cores", "pus", "numa_nodes": int,
  *              "smt": bool, "allowed_cpus": "0-1", and "why": str if hwloc failed },
@@ -23,8 +24,27 @@
  *     "power": { "scaling_driver", "scaling_governor", "boost", "no_turbo": str },
  *     "mitigations": { vulnerability: str },
  *     "dmi": { "available": true, "sys_vendor", "product_name", "product_version",
- *              "board_vendor", "bios_vendor": str }
+ *              "board_vendor", "bios_vendor", "bios_version", "chassis_asset_tag": str }
  *            | { "available": false, "why": str },
+ *     "hypervisor": hv_identify_json(), every source named (hv_cpuid.h, hv_kmsg.h):
+ *            { "cpuid": { "hypervisor_bit": bool, "max_basic_leaf": "0xd",
+ *                         "leaves": [ { "base", "max_leaf", "signature": str,
+ *                                       "name": str | null, and the vendor's decoded
+ *                                       leaves: "kvm_features", "xen_version",
+ *                                       "hyperv_privileges", ... } ] },
+ *              "sysfs": { "type", "guest_type", "version": str | null,
+ *                         "properties": { name: str } },		/sys/hypervisor (Xen)
+ *              "kernel_log": { "readable": bool, "why": str | null,
+ *                         "complete": bool | null, "detected", "paravirt_on",
+ *                         "running_under": str | null, "pv_features": [ str ],
+ *                         "lines": [ str ], "lines_dropped": int },	/dev/kmsg
+ *              "guest_pv": { "clocksource": str, "available_clocksources": [ str ],
+ *                         "cpuidle_driver", "cpuidle_governor", "thp_enabled",
+ *                         "thp_defrag": str, "pti": "on" | "off" },
+ *              "verdict": { "cpuid": [ str ], "kernel", "sysfs", "dmi": str | null,
+ *                         "disagreement": str | null } },
+ *            (host_is_guest stays the short form its readers know; the command
+ *            line, mitigations, DMI and cpu flags are read from above, not repeated)
  *     "timing": env_timing_json(): { "performance_figures": bool, "why": str | null },
  *     "why_unknown": { "section.key": why }
  *   }
@@ -35,7 +55,6 @@
  * Module parameters that cannot be read are left out (some are write-only).
  * Nothing here aborts the capture: only running out of memory fails it.
  */
-#include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,18 +74,21 @@
 
 #include "env.h"
 #include "env_timing.h"
+#include "hv_identify.h"
 #include "pin.h"
 
 #define ENV_VALUE_MAX	4096	/* a sysfs attribute is at most a page */
 
 /* The flags worth recording: they decide what a hypervisor can do and how time is kept. */
 static const char *const env_cpu_flags[] = {
-	"vmx", "svm", "hypervisor", "constant_tsc", "nonstop_tsc", "rdtscp", "x2apic",
-	"tsc_deadline_timer",
+	"vmx", "svm", "hypervisor", "constant_tsc", "nonstop_tsc", "tsc_known_freq",
+	"tsc_reliable", "rdtscp", "x2apic", "tsc_deadline_timer", "pti",
 };
 
+/* A cloud's instance type is usually product_name; its asset tag often names the cloud. */
 static const char *const env_dmi_fields[] = {
 	"sys_vendor", "product_name", "product_version", "board_vendor", "bios_vendor",
+	"bios_version", "chassis_asset_tag",
 };
 
 /* Which module backs /dev/kvm, and the CPU flag that module needs to be live. */
@@ -523,28 +545,15 @@ static void env_kvm_capture(struct env_ctx *ctx, json_t *root)
 		env_unknown(&sec, "kvm_parameters", "/sys/module/kvm: %s", strerror(ENOENT));
 }
 
+bool env_hypervisor_signature(char sig[13])
+{
 #if defined(__x86_64__) || defined(__i386__)
-bool env_hypervisor_signature(char sig[13])
-{
-	unsigned int eax, ebx, ecx, edx;
-
-	__cpuid(1, eax, ebx, ecx, edx);
-	if (!(ecx & (1u << 31)))
-		return false;
-	__cpuid(0x40000000, eax, ebx, ecx, edx);
-	memcpy(sig, &ebx, 4);
-	memcpy(sig + 4, &ecx, 4);
-	memcpy(sig + 8, &edx, 4);
-	sig[12] = '\0';	/* shorter signatures ("KVMKVMKVM") end in NULs */
-	return true;
-}
+	return hv_cpuid_signature(hv_cpuid_native, NULL, sig);
 #else
-bool env_hypervisor_signature(char sig[13])
-{
-	(void)sig;
+	sig[0] = '\0';
 	return false;
-}
 #endif
+}
 
 /*
  * CPUID runs here, in this process, rather than trusting /proc/cpuinfo:
@@ -653,6 +662,9 @@ json_t *env_capture(void)
 	env_power_capture(&ctx, root);
 	env_put_dir(&top, "mitigations", "/sys/devices/system/cpu/vulnerabilities", false, false);
 	env_dmi_capture(&ctx, root);
+	/* after cpu, mitigations and dmi: the hypervisor's verdict reads them */
+	env_set(&ctx, root, "hypervisor", hv_identify_json(&(struct hv_input){
+		.root = "", .cpuid = HV_CPUID_HERE, .env = root }, ctx.why));
 	env_set(&ctx, root, "timing", env_timing_json(root));
 	if (ctx.oom)
 		goto oom;

@@ -25,4 +25,11 @@ json_t *env_capture(void);
 /* Human-readable rendering of env_capture's object (`hvbench info`). */
 void env_print(FILE *f, const json_t *env);
 
+/*
+ * env_print's lines about the hypervisor alone: its sources side by side,
+ * a disagreement spelled out, the guest kernel's paravirtualisation; for a
+ * header that shows no more of the environment (hvbench run's).
+ */
+void env_print_hypervisor(FILE *f, const json_t *env);
+
 #endif

@@ -38,7 +38,9 @@ void env_native_meaning(const json_t *env, char *buf, size_t len)
 	const char *vendor = json_string_value(json_object_get(dmi, "sys_vendor"));
 	const char *product = json_string_value(json_object_get(dmi, "product_name"));
 	const char *dmi_why = json_string_value(json_object_get(dmi, "why"));
-	char system[192];
+	const char *kernel = json_string_value(json_object_get(
+		json_object_get(json_object_get(env, "hypervisor"), "verdict"), "kernel"));
+	char system[192], said[160] = "";
 
 	if (json_is_true(json_object_get(dmi, "available")))
 		snprintf(system, sizeof(system), "DMI system: %s %s", vendor ? vendor : "unknown",
@@ -46,9 +48,13 @@ void env_native_meaning(const json_t *env, char *buf, size_t len)
 	else
 		snprintf(system, sizeof(system), "no DMI identity (%s)",
 			 dmi_why ? dmi_why : "unknown why");
+	/* The kernel's own name for it, where the kernel said one: CPUID's may differ. */
+	if (kernel)
+		snprintf(said, sizeof(said), ", the kernel says %s", kernel);
 	if (json_is_true(bit))
-		snprintf(buf, len, "this host is itself a guest (hypervisor '%s'): native figures "
-			 "include that hypervisor's costs; %s", sig ? sig : "unknown", system);
+		snprintf(buf, len, "this host is itself a guest (CPUID signature '%s'%s): native "
+			 "figures include that hypervisor's costs; %s", sig ? sig : "unknown", said,
+			 system);
 	else if (json_is_false(bit))
 		snprintf(buf, len, "bare metal (no CPUID hypervisor bit): native figures are the "
 			 "hardware's; %s", system);

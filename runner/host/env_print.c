@@ -234,6 +234,171 @@ static void env_print_guest(FILE *f, const json_t *env)
 			json_object_get(json_object_get(env, "timing"), "why")) ?: "no reason recorded");
 }
 
+/* The strings of a JSON array as words, wrapped; "(none)" when empty. */
+static void env_print_words(FILE *f, const char *label, const json_t *a, const char *tail)
+{
+	struct env_wrap w;
+	const json_t *v;
+	char buf[64];
+	size_t i;
+
+	env_wrap_start(&w, f, label);
+	if (!json_is_array(a))
+		env_wrap_text(&w, env_fmt(a, buf, sizeof(buf)));
+	else if (!json_array_size(a))
+		env_wrap_text(&w, "(none)");
+	json_array_foreach(a, i, v)
+		if (json_is_string(v))
+			env_wrap_word(&w, json_string_value(v), (int)strlen(json_string_value(v)));
+	if (tail)
+		env_wrap_text(&w, tail);
+	env_wrap_end(&w);
+}
+
+/* A source's name, "-" when it says nothing. */
+static const char *env_said(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "-";
+}
+
+/* The sources side by side ("unread": a log that could not be read), then a disagreement. */
+static void env_print_hv_verdict(FILE *f, const json_t *hv)
+{
+	const json_t *verdict = json_object_get(hv, "verdict");
+	const json_t *names = json_object_get(verdict, "cpuid");
+	const json_t *kernel = json_object_get(verdict, "kernel");
+	bool unread = json_is_false(json_object_get(json_object_get(hv, "kernel_log"),
+						    "readable"));
+	const char *dis = json_string_value(json_object_get(verdict, "disagreement"));
+	char cpuid[128] = "", line[384];
+	size_t n = 0, i;
+	const json_t *v;
+
+	if (!json_is_array(names))
+		snprintf(cpuid, sizeof(cpuid), "%s", env_said(names));
+	else if (!json_array_size(names))
+		snprintf(cpuid, sizeof(cpuid), "none");
+	json_array_foreach(names, i, v)
+		n += snprintf(cpuid + n, n < sizeof(cpuid) ? sizeof(cpuid) - n : 0, "%s%s",
+			      i ? " + " : "", env_said(v));
+	snprintf(line, sizeof(line), "cpuid %s | kernel %s | /sys/hypervisor %s | dmi %s", cpuid,
+		 !json_is_string(kernel) && unread ? "unread" : env_said(kernel),
+		 env_said(json_object_get(verdict, "sysfs")),
+		 env_said(json_object_get(verdict, "dmi")));
+	env_line_wrapped(f, "hypervisor", line);
+	if (dis)
+		env_line_wrapped(f, "hypervisor sources DISAGREE", dis);
+}
+
+/* Each CPUID vendor block, and what it offers by name. */
+static void env_print_hv_cpuid(FILE *f, const json_t *cpuid)
+{
+	const json_t *leaf;
+	size_t i;
+
+	json_array_foreach(json_object_get(cpuid, "leaves"), i, leaf) {
+		const json_t *ver;
+
+		env_line(f, "cpuid signature", "'%s' at %s, max leaf %s",
+			 env_said(json_object_get(leaf, "signature")),
+			 env_said(json_object_get(leaf, "base")),
+			 env_said(json_object_get(leaf, "max_leaf")));
+		if (json_object_get(leaf, "kvm_features")) {
+			env_print_words(f, "  kvm features", json_object_get(leaf, "kvm_features"),
+					NULL);
+			if (json_array_size(json_object_get(leaf, "kvm_hints")))
+				env_print_words(f, "  kvm hints",
+						json_object_get(leaf, "kvm_hints"), NULL);
+		}
+		ver = json_object_get(leaf, "xen_version");
+		if (ver)
+			env_line(f, "  xen version", "%s", env_said(ver));
+		if (json_object_get(leaf, "xen_hvm_features"))
+			env_print_words(f, "  xen hvm features",
+					json_object_get(leaf, "xen_hvm_features"), NULL);
+		ver = json_object_get(leaf, "hyperv_version");
+		if (ver)
+			env_line(f, "  hyper-v", "interface %s, version %s",
+				 env_said(json_object_get(leaf, "hyperv_interface")),
+				 env_said(ver));
+		if (json_object_get(leaf, "hyperv_privileges"))
+			env_print_words(f, "  hyper-v privileges",
+					json_object_get(leaf, "hyperv_privileges"), NULL);
+		if (json_object_get(leaf, "hyperv_recommendations"))
+			env_print_words(f, "  hyper-v recommends",
+					json_object_get(leaf, "hyperv_recommendations"), NULL);
+	}
+}
+
+/* The kernel's own account: the platform it booted on, its PV features, or why unread. */
+static void env_print_hv_kernel(FILE *f, const json_t *log)
+{
+	const json_t *lines = json_object_get(log, "lines");
+	char tail[128];
+
+	if (!json_is_true(json_object_get(log, "readable"))) {
+		env_line_wrapped(f, "kernel log", env_said(json_object_get(log, "why")));
+		return;
+	}
+	env_line(f, "kernel paravirt", "booted on %s%s",
+		 env_said(json_object_get(log, "paravirt_on")),
+		 json_is_false(json_object_get(log, "complete")) ?
+		 " (the log has wrapped since boot: lines may be missing)" : "");
+	snprintf(tail, sizeof(tail), "(%zu log line%s kept)", json_array_size(lines),
+		 json_array_size(lines) == 1 ? "" : "s");
+	env_print_words(f, "kernel pv features", json_object_get(log, "pv_features"), tail);
+}
+
+/* What the guest kernel runs on: clock, idle, THP and PTI. */
+static void env_print_hv_guest(FILE *f, const json_t *env, const json_t *g)
+{
+	const char *meltdown = json_string_value(json_object_get(json_object_get(env,
+							"mitigations"), "meltdown"));
+	char a[64], b[64];
+	const json_t *avail = json_object_get(g, "available_clocksources");
+	char list[256] = "";
+	size_t n = 0, i;
+	const json_t *v;
+
+	json_array_foreach(avail, i, v)
+		n += snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
+			      i ? " " : "", env_said(v));
+	env_line(f, "guest clocksource", "%s (available: %s)",
+		 env_fmt(json_object_get(g, "clocksource"), a, sizeof(a)),
+		 json_is_array(avail) ? list : env_fmt(avail, b, sizeof(b)));
+	env_line(f, "guest cpuidle", "driver %s, governor %s",
+		 env_fmt(json_object_get(g, "cpuidle_driver"), a, sizeof(a)),
+		 env_fmt(json_object_get(g, "cpuidle_governor"), b, sizeof(b)));
+	env_line(f, "transparent huge pages", "enabled %s, defrag %s",
+		 env_fmt(json_object_get(g, "thp_enabled"), a, sizeof(a)),
+		 env_fmt(json_object_get(g, "thp_defrag"), b, sizeof(b)));
+	env_line(f, "page-table isolation", "%s%s%s%s",
+		 env_fmt(json_object_get(g, "pti"), a, sizeof(a)), meltdown ? " (meltdown: " : "",
+		 meltdown ? meltdown : "", meltdown ? ")" : "");
+}
+
+void env_print_hypervisor(FILE *f, const json_t *env)
+{
+	const json_t *hv = json_object_get(env, "hypervisor");
+	const json_t *sysfs = json_object_get(hv, "sysfs");
+	char a[64];
+
+	if (!json_is_object(hv)) {
+		env_line(f, "hypervisor", "%s", json_is_string(hv) ? json_string_value(hv) :
+			 "not recorded (captured before this field existed)");
+		return;
+	}
+	env_print_hv_verdict(f, hv);
+	env_print_hv_cpuid(f, json_object_get(hv, "cpuid"));
+	if (json_is_string(json_object_get(sysfs, "type")))
+		env_line(f, "/sys/hypervisor", "type %s, guest type %s, version %s",
+			 env_said(json_object_get(sysfs, "type")),
+			 env_said(json_object_get(sysfs, "guest_type")),
+			 env_fmt(json_object_get(sysfs, "version"), a, sizeof(a)));
+	env_print_hv_kernel(f, json_object_get(hv, "kernel_log"));
+	env_print_hv_guest(f, env, json_object_get(hv, "guest_pv"));
+}
+
 static void env_print_power(FILE *f, const json_t *env)
 {
 	char a[64], b[64];
@@ -279,6 +444,9 @@ static void env_print_dmi(FILE *f, const json_t *env)
 	env_line(f, "board / bios vendor", "%s / %s",
 		 env_at(env, "dmi", "board_vendor", d, sizeof(d)),
 		 env_at(env, "dmi", "bios_vendor", e, sizeof(e)));
+	env_line(f, "bios version / asset tag", "%s / %s",
+		 env_at(env, "dmi", "bios_version", d, sizeof(d)),
+		 env_at(env, "dmi", "chassis_asset_tag", e, sizeof(e)));
 }
 
 static void env_print_unknowns(FILE *f, const json_t *env)
@@ -309,6 +477,7 @@ void env_print(FILE *f, const json_t *env)
 	env_print_kernel(f, env);
 	env_print_kvm(f, env);
 	env_print_guest(f, env);
+	env_print_hypervisor(f, env);
 	env_print_power(f, env);
 	env_print_mitigations(f, env);
 	env_print_dmi(f, env);

@@ -25,6 +25,7 @@
 #include "env_notes.h"
 #include "env_timing.h"
 #include "info.h"
+#include "kvm.h"
 #include "path_find.h"
 #include "perf_counters.h"
 #include "vmm_proc.h"
@@ -152,34 +153,16 @@ static void info_kvm_denied(struct info_kvm *k, const struct stat *st, int err)
 		 (unsigned int)getegid(), group_rw ? " or join group " : "", group_rw ? group : "");
 }
 
-/*
- * No /dev/kvm: with a backend module loaded (env's backend_modules), the
- * device is missing from this process's /dev (a container, a namespace),
- * not from the machine.
- */
-static void info_kvm_missing(struct info_kvm *k, const json_t *env)
-{
-	const json_t *mods = json_object_get(json_object_get(env, "kvm"), "backend_modules");
-	const char *mod = json_string_value(json_array_get(mods, 0));
-
-	if (mod)
-		snprintf(k->why, sizeof(k->why), "/dev/kvm does not exist, though module %s is "
-			 "loaded: this process's /dev does not have the device", mod);
-	else
-		snprintf(k->why, sizeof(k->why), "/dev/kvm does not exist and no KVM backend "
-			 "module (kvm_intel, kvm_amd, kvm_pvm) is loaded");
-}
-
 /* Every step refvmm takes before its first vCPU: a VM that KVM creates is a VM refvmm can run. */
-static void info_kvm_probe(struct info_kvm *k, const json_t *env)
+static void info_kvm_probe(struct info_kvm *k)
 {
 	struct stat st;
 	int fd, vm;
 
 	*k = (struct info_kvm){ .api_version = -1 };
 	if (stat("/dev/kvm", &st)) {
-		if (errno == ENOENT)
-			info_kvm_missing(k, env);
+		if (errno == ENOENT)	/* refvmm's own words: info and run say the same */
+			kvm_missing_why(k->why, sizeof(k->why));
 		else
 			snprintf(k->why, sizeof(k->why), "/dev/kvm: %s (%s)", strerror(errno),
 				 info_errname(errno));
@@ -618,7 +601,7 @@ json_t *info_capabilities(const json_t *env)
 
 	if (!x.caps)
 		return NULL;
-	info_kvm_probe(&kvm, env);
+	info_kvm_probe(&kvm);
 	info_qemu_probe(&qemu, dirs);
 	info_refvmm(&x, env, &kvm);
 	info_qemu_cap(&x, "qemu-kvm", &qemu, "kvm", &kvm);

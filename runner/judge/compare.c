@@ -156,7 +156,7 @@ int compare_sets(const struct results_set *a, const struct results_set *b,
 		return -1;
 	for (size_t i = 0; i < a->nr_cells; i++, k++) {
 		r[k].a = &a->cells[i];
-		r[k].b = results_set_find(b, r[k].a);
+		r[k].b = results_set_counterpart(b, r[k].a);
 		if (r[k].b) {
 			row_fill(&r[k], o);
 			continue;
@@ -166,7 +166,7 @@ int compare_sets(const struct results_set *a, const struct results_set *b,
 		snprintf(r[k].why, sizeof(r[k].why), "not in the second file");
 	}
 	for (size_t i = 0; i < b->nr_cells; i++) {
-		if (results_set_find(a, &b->cells[i]))
+		if (results_set_counterpart(a, &b->cells[i]))
 			continue;
 		r[k].b = &b->cells[i];
 		r[k].state = COMPARE_ONLY_B;
@@ -191,4 +191,11 @@ double compare_row_median(const struct compare_row *r, bool side_b)
 const struct results_cell *compare_row_cell(const struct compare_row *r)
 {
 	return r->a ? r->a : r->b;
+}
+
+const char *compare_row_workload(const struct compare_row *r)
+{
+	if (r->a && r->b && r->b->stands_for && !r->a->stands_for)
+		return r->b->workload;
+	return compare_row_cell(r)->workload;
 }

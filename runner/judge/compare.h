@@ -62,8 +62,15 @@ double compare_row_median(const struct compare_row *r, bool side_b);
 const struct results_cell *compare_row_cell(const struct compare_row *r);
 
 /*
- * Compare every cell of a with b's cell of the same key, in a's order, then
- * b's cells a lacks. *rows is malloc'ed (free it). 0, or -1 if out of memory.
+ * The name a row goes by: its cell's, or where an instance cell met the
+ * native cell it stands for, the instance cell's, which says what is timed.
+ */
+const char *compare_row_workload(const struct compare_row *r);
+
+/*
+ * Compare every cell of a with b's cell of the same key (or its native
+ * counterpart, results_set_counterpart), in a's order, then b's cells a
+ * lacks. *rows is malloc'ed (free it). 0, or -1 if out of memory.
  */
 int compare_sets(const struct results_set *a, const struct results_set *b,
 		 const struct compare_opts *o, struct compare_row **rows, size_t *n);

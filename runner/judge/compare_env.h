@@ -10,6 +10,7 @@
 #define COMPARE_ENV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct results_set;
@@ -43,6 +44,39 @@ int compare_cells_warn(struct compare_warnings *w, const struct results_set *a,
  * or -1 if out of memory.
  */
 int compare_timing_warn(struct compare_warnings *w, const json_t *doc, const char *label);
+
+/*
+ * Whether documents a and b come from different machines (CPU, size,
+ * hypervisor signature, DMI instance type), not one machine at two times;
+ * why[0..len) lists the fields that differ.  gate refuses them: that is a
+ * comparison of instance types, not a regression.
+ */
+bool compare_machines_differ(const json_t *a, const json_t *b, char *why, size_t len);
+
+/*
+ * The load a file's repetitions ran under (docs/results.md, "load"): the
+ * medians over every repetition that recorded one.  nr_reps 0 (and NaNs)
+ * for a file from before load was recorded.
+ */
+struct compare_load {
+	size_t nr_reps;
+	double others_cpus, steal_pct;
+};
+
+/* Two files' loads differ when other processes' CPU or steal moved this much. */
+#define COMPARE_LOAD_CPUS 0.25
+#define COMPARE_LOAD_STEAL_PCT 2.0
+
+/* 0, or -1 if out of memory. */
+int compare_load_of(const json_t *doc, struct compare_load *l);
+bool compare_load_differs(const struct compare_load *a, const struct compare_load *b);
+
+/*
+ * Append to w a line when documents a and b ran under different load, or
+ * only one says what load it ran under. 0, or -1 if out of memory.
+ */
+int compare_load_warn(struct compare_warnings *w, const json_t *a, const char *la,
+		      const json_t *b, const char *lb);
 
 void compare_warnings_free(struct compare_warnings *w);
 

@@ -140,6 +140,55 @@ static void cell_tds(const struct report *r, const struct report_cell *c, FILE *
 	report_cpl_td(f, c->cpl);
 }
 
+/* Whether two unmeasured cells are one line: the same file, status and reason. */
+static bool same_reason(const struct report_cell *a, const struct report_cell *b)
+{
+	return a->file == b->file && !strcmp(a->status ?: "", b->status ?: "") &&
+	       !strcmp(a->reason ?: "", b->reason ?: "");
+}
+
+/* Whether unmeasured cell i is the first with its reason (its line is printed there). */
+static bool reason_first(const struct report *r, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!r->cells[k].ok && same_reason(&r->cells[k], &r->cells[i]))
+			return false;
+	return true;
+}
+
+/* One reason's line: how many cells, which (folded), the status and the reason. */
+static void reason_row(const struct report *r, size_t first, FILE *f)
+{
+	const struct report_cell *c0 = &r->cells[first];
+	size_t n = 0;
+
+	for (size_t k = first; k < r->ncells; k++)
+		n += !r->cells[k].ok && same_reason(&r->cells[k], c0);
+	fputs("<tr>", f);
+	if (r->nfiles > 1)
+		td_text(f, r->files[c0->file].label, 80, false);
+	fprintf(f, "<td class=\"long\"><details><summary>%zu cell%s</summary>", n,
+		n == 1 ? "" : "s");
+	for (size_t k = first, shown = 0; k < r->ncells; k++) {
+		const struct report_cell *c = &r->cells[k];
+
+		if (c->ok || !same_reason(c, c0))
+			continue;
+		fputs(shown++ ? ", " : "", f);
+		html_escape(f, r->workloads[c->workload].name, 128);
+		fputc(' ', f);
+		html_escape(f, c->mode, 32);
+		fputc(' ', f);
+		html_escape(f, c->target, 32);
+		if (c->cpl >= 0)
+			fprintf(f, " cpl%d", c->cpl);
+	}
+	fputs("</details></td>", f);
+	td_text(f, c0->status, 40, false);
+	td_text(f, c0->reason, 500, false);
+	fputs("</tr>\n", f);
+}
+
 static void not_measured(struct report *r, FILE *f)
 {
 	size_t n = 0, reps = 0;
@@ -155,20 +204,12 @@ static void not_measured(struct report *r, FILE *f)
 		fputs("<p>Every cell measured.</p>\n", f);
 	} else {
 		fprintf(f, "<p>%zu cell%s did not measure: no repetition was ok. They appear in no "
-			"figure below.</p>\n<table><tr>%s<th>workload</th><th>mode</th>"
-			"<th>target</th><th>CPL</th><th>status</th><th>reason</th></tr>\n", n,
+			"figure below. One line per reason, the cells it concerns folded under it."
+			"</p>\n<table><tr>%s<th>cells</th><th>status</th><th>reason</th></tr>\n", n,
 			n == 1 ? "" : "s", r->nfiles > 1 ? "<th>file</th>" : "");
-		for (size_t i = 0; i < r->ncells; i++) {
-			const struct report_cell *c = &r->cells[i];
-
-			if (c->ok)
-				continue;
-			fputs("<tr>", f);
-			cell_tds(r, c, f);
-			td_text(f, c->status, 40, false);
-			td_text(f, c->reason, 500, false);
-			fputs("</tr>\n", f);
-		}
+		for (size_t i = 0; i < r->ncells; i++)
+			if (!r->cells[i].ok && reason_first(r, i))
+				reason_row(r, i, f);
 		fputs("</table>\n", f);
 	}
 	if (!reps)

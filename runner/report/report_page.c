@@ -144,6 +144,7 @@ int report_write(struct report *r, const char *path)
 
 	if (!f)
 		return -ENOMEM;
+	report_host(r, f);
 	report_header(r, f);
 	report_latency(r, f);
 	report_medians(r, f);

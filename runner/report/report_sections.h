@@ -18,6 +18,7 @@ void report_incomplete(const struct report *r, FILE *f);
 void report_timing_caveats(const struct report *r, FILE *f);
 
 /* The sections, in the page's order (report_*.c). */
+void report_host(struct report *r, FILE *f);
 void report_header(struct report *r, FILE *f);
 void report_latency(struct report *r, FILE *f);
 void report_medians(struct report *r, FILE *f);

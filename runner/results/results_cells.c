@@ -64,6 +64,7 @@ static int cell_gather(struct results_cell *c, json_t *r, size_t ci, char *why, 
 	cpl = json_object_get(r, "cpl");
 	c->cpl = json_is_integer(cpl) ? (int)json_integer_value(cpl) : -1;
 	c->probes_off = json_is_true(json_object_get(r, "probes_off"));
+	c->stands_for = json_string_value(json_object_get(r, "stands_for"));
 	c->p50 = NAN;
 	if (!json_is_array(reps))
 		return why_set(why, wl, "", "results[%zu].repetitions is missing or not an array", ci);
@@ -141,6 +142,26 @@ const struct results_cell *results_set_find(const struct results_set *s,
 		return NULL;
 	i = index_slot(s, c);
 	return s->index[i] ? &s->cells[s->index[i] - 1] : NULL;
+}
+
+const struct results_cell *results_set_counterpart(const struct results_set *s,
+						  const struct results_cell *c)
+{
+	const struct results_cell *found = results_set_find(s, c);
+	bool native = !strcmp(c->mode, "native") && !strcmp(c->target, "native");
+
+	if (found || !native)
+		return found;
+	if (c->stands_for) {
+		const struct results_cell want = { .workload = c->stands_for, .mode = "native",
+						   .target = "native", .cpl = -1 };
+
+		return results_set_find(s, &want);
+	}
+	for (size_t i = 0; i < s->nr_cells; i++)
+		if (s->cells[i].stands_for && !strcmp(s->cells[i].stands_for, c->workload))
+			return &s->cells[i];
+	return NULL;
 }
 
 const char *results_cell_target(const struct results_cell *c)

@@ -22,6 +22,7 @@ struct results_cell {
 	const char *workload, *mode, *target;
 	int cpl;		/* -1 where the file says null (native) */
 	bool probes_off;	/* the --probe-overhead twin, shown as target refvmm-np */
+	const char *stands_for;	/* an instance cell's: the workload whose native cell it matches */
 
 	const char *status;	/* the cell's: ok, unavailable, hang, crash, error */
 	const char *reason;	/* the cell's reason, NULL when ok */
@@ -72,6 +73,15 @@ const char *results_cell_target(const struct results_cell *c);
 
 
 /* "pio-user hvm refvmm cpl0", "cpuid native native": the cell as reports name it. */
+/*
+ * c's cell in s, or, for a native cell that has none, the native cell it
+ * stands in for or that stands in for it: an instance-suite file's
+ * syscall-getppid against an older file's native hypercall-kvm (the same
+ * host operation, stands_for in the file).  NULL when neither exists.
+ */
+const struct results_cell *results_set_counterpart(const struct results_set *s,
+						  const struct results_cell *c);
+
 void results_cell_name(const struct results_cell *c, char *buf, size_t len);
 
 /* "cpuid/hvm/refvmm/0", "cpuid/native/native/-": the key thresholds match. */

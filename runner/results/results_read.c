@@ -634,7 +634,8 @@ const char *results_target_of(const json_t *r)
 static void result_row(const json_t *r, struct table_row *row)
 {
 	const json_t *sum = json_object_get(r, "summary"), *per_op = json_object_get(r, "per_op");
-	const json_t *ci = json_object_get(sum, "ci95_median"), *cpl = json_object_get(r, "cpl");
+	const json_t *cpl = json_object_get(r, "cpl"), *rep;
+	size_t i;
 
 	*row = (struct table_row){
 		.workload = json_string_value(json_object_get(r, "workload")),
@@ -646,12 +647,16 @@ static void result_row(const json_t *r, struct table_row *row)
 		.p50 = number_or(sum, "p50", 0),
 		.p99 = number_or(sum, "p99", 0),
 		.min = number_or(sum, "min", 0),
-		.ci_lo = json_number_value(json_array_get(ci, 0)),
-		.ci_hi = json_number_value(json_array_get(ci, 1)),
 		.exits = number_or(per_op, "exits", -1),
 		.user_exits = number_or(per_op, "user_exits", -1),
 		.reason = json_string_value(json_object_get(r, "reason")),
 	};
+	json_array_foreach(json_object_get(r, "repetitions"), i, rep) {
+		const json_t *p50 = json_object_get(rep, "p50");
+
+		if (json_is_number(p50))
+			table_row_add_rep(row, json_number_value(p50));
+	}
 }
 
 int results_rows(const json_t *doc, struct table_row **rows, size_t *n)

@@ -105,6 +105,8 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 	json_t *notes = json_array();
 
 	json_object_set_new(o, "seconds", json_real(r->seconds));
+	json_object_set_new(o, "at_s", json_real(r->at_s));
+	json_object_set_new(o, "load", load_window_json(&r->load));
 	if (r->status != REP_OK)
 		json_object_set_new(o, "reason", json_string(r->why));
 	for (unsigned int i = 0; i < r->nr_notes; i++)
@@ -136,13 +138,28 @@ static json_t *rep_json(const struct rep *r, unsigned int idx, size_t max_raw)
 /*
  * What one operation is, and how it is timed: a native cell's are the host
  * operation's that stands in for the guest's (the io family's ring between
- * host threads keeps the workload's words, being the same ring).
+ * host threads keeps the workload's words, being the same ring); an
+ * instance cell's row says it in the suite's own terms.
  */
 static const char *cell_what(const struct cell *c)
 {
 	const struct native_op *op = c->w->native;
 
-	return c->target->native && op ? op->what : c->w->what;
+	return c->target->native && op && !c->w->instance ? op->what : c->w->what;
+}
+
+/* An instance cell: what it stands for and is read against, and whether load moves it. */
+static void cell_instance_json(const struct cell *c, json_t *o)
+{
+	const struct workload *w = c->w;
+
+	if (!w->instance)
+		return;
+	json_object_set_new(o, "mechanism", json_string(w->mechanism));
+	json_object_set_new(o, "stands_for", w->stands_for ? json_string(w->stands_for) :
+			    json_null());
+	json_object_set_new(o, "pair", w->pair ? json_string(w->pair) : json_null());
+	json_object_set_new(o, "load_sensitive", json_boolean(w->load_sensitive));
 }
 
 static const char *cell_timed_by(const struct cell *c)
@@ -160,6 +177,7 @@ json_t *cell_json(const struct cell *c, size_t max_raw)
 	json_t *reps = json_array();
 
 	json_object_set_new(o, "cpl", c->mode == MODE_NATIVE ? json_null() : json_integer(c->cpl));
+	cell_instance_json(c, o);
 	if (c->probes_off)
 		json_object_set_new(o, "probes_off", json_true());
 	json_object_set_new(o, "unit", json_string("ns"));
@@ -206,10 +224,14 @@ void cell_table_row(const struct cell *c, struct table_row *row)
 		.p50 = c->sum.p50,
 		.p99 = c->sum.p99,
 		.min = c->sum.min,
-		.ci_lo = c->sum.ci95_lo,
-		.ci_hi = c->sum.ci95_hi,
 		.exits = k->valid ? k->stats[0] : -1,
 		.user_exits = k->valid ? k->user_exits : -1,
 		.reason = c->reps[0].why,
 	};
+	for (unsigned int i = 0; i < c->nr_reps; i++) {
+		struct stats_summary s;
+
+		if (c->reps[i].status == REP_OK && !stats_summarize(c->reps[i].ns, c->reps[i].n, &s))
+			table_row_add_rep(row, s.p50);
+	}
 }

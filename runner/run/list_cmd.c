@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvbench list: the workload catalog as hvbench run sees it, one line per
- * workload: its name, family, modes, CPLs and what one operation is.
+ * workload: its name, family, modes, CPLs and what one operation is; the
+ * instance suite's cells last (a host process: no CPL to choose).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 static void list_print(void)
 {
-	printf("%-18s %-10s %-36s %-4s  %s\n", "workload", "family", "modes", "cpl", "what");
+	printf("%-23s %-9s %-33s %-4s  %s\n", "workload", "family", "modes", "cpl", "what");
 	for (size_t i = 0; i < nr_workloads; i++) {
 		const struct workload *w = &workloads[i];
 		char modes[64] = "";
@@ -23,9 +24,11 @@ static void list_print(void)
 				strcat(modes, ",");
 			strcat(modes, bench_mode_name(m));
 		}
-		printf("%-18s %-10s %-36s %-4s  %s%s%s\n", w->name, w->family, modes,
-		       w->cpls == 1 ? "0" : "0,3", w->what, w->quick ? " [quick]" : "",
-		       w->external ? " [qemu]" : "");
+		printf("%-23s %-9s %-33s %-4s  %s%s%s%s%s%s\n", w->name, w->family, modes,
+		       w->instance ? "-" : w->cpls == 1 ? "0" : "0,3", w->what,
+		       w->quick ? " [quick]" : "", w->external ? " [qemu]" : "",
+		       w->stands_for ? " [stands for " : "", w->stands_for ? w->stands_for : "",
+		       w->stands_for ? "]" : "");
 	}
 }
 
@@ -38,7 +41,9 @@ int list_main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		printf("usage: hvbench list\n"
 		       "The workload catalog: name, family, modes, CPLs, what one operation is;\n"
-		       "[quick] marks the quick suite, [qemu] what --targets qemu can run.\n");
+		       "[quick] marks the quick suite, [qemu] what --targets qemu can run;\n"
+		       "family instance is --suite instance, [stands for W] the guest workload\n"
+		       "an instance cell is the native counterpart of.\n");
 		return 0;
 	}
 	fprintf(stderr, "hvbench list: unexpected argument '%s'\n", argv[1]);

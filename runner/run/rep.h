@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "host.h"
+#include "load.h"
 #include "pin.h"
 #include "target.h"
 
@@ -59,9 +60,11 @@ struct rep {
 	double corr_ns;		/* subtracted from each batch before dividing */
 	struct rep_costs costs;
 	double seconds;		/* wall time of the whole repetition (boot to teardown) */
+	double at_s;		/* when it began, seconds after the run's first repetition */
 	char notes[4][256];
 	unsigned int nr_notes;
 	json_t *probes;		/* refvmm: the probes' section for this repetition, or NULL */
+	struct load_window load;	/* what else the machine did meanwhile (host/load.h) */
 };
 
 void rep_free(struct rep *r);

@@ -26,14 +26,22 @@
  * for whoever times the operation: vCPU 0 for a guest-timed workload (ipi:
  * its peer is the second vCPU), the host's injector, on the device
  * thread's CPU, for a host-timed one (irq-inject: its peer is the idle
- * vCPU 0 it wakes).  -1: wherever the runner may run.
+ * vCPU 0 it wakes).  An instance cell says where its peer runs: on the
+ * measuring thread's CPU (a context switch) or on the other core the
+ * plan gives the device thread (a wake-up across CPUs).  -1: wherever the
+ * runner may run.
  */
 static void native_cpus(const struct workload *w, const struct rep_opts *o, int *self, int *peer)
 {
 	*self = *peer = -1;
 	if (!o->pin)
 		return;
-	if (w->host_timed) {
+	if (w->peer == PEER_SAME_CPU) {
+		*self = *peer = o->pin->vcpu_cpu[0];
+	} else if (w->peer == PEER_OTHER_CPU) {
+		*self = o->pin->vcpu_cpu[0];
+		*peer = o->pin->device_cpu;
+	} else if (w->host_timed) {
 		*self = o->pin->device_cpu;
 		*peer = o->pin->vcpu_cpu[0];
 	} else {
@@ -47,11 +55,11 @@ static void run_op(const struct workload *w, const struct rep_opts *o, int peer_
 {
 	const struct native_op *op = w->native;
 	double probe[PROBE_SAMPLES], timer_ns, op_ns;
-	uint64_t batch = native_calibrate(op->name, NATIVE_BATCH_NS);
+	uint64_t batch = native_op_calibrate(op, NATIVE_BATCH_NS, peer_cpu);
 	size_t n, cap = o->max_samples ? o->max_samples : HVB_SAMPLES_MAX;
 
-	if (native_measure_peer(op->name, batch, PROBE_SAMPLES, probe, &timer_ns, peer_cpu,
-				out->why, sizeof(out->why))) {
+	if (native_op_measure(op, batch, PROBE_SAMPLES, probe, &timer_ns, peer_cpu, out->why,
+			      sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
@@ -65,8 +73,8 @@ static void run_op(const struct workload *w, const struct rep_opts *o, int peer_
 		snprintf(out->why, sizeof(out->why), "out of memory");
 		return;
 	}
-	if (native_measure_peer(op->name, batch, n, out->ns, &timer_ns, peer_cpu, out->why,
-				sizeof(out->why))) {
+	if (native_op_measure(op, batch, n, out->ns, &timer_ns, peer_cpu, out->why,
+			      sizeof(out->why))) {
 		out->status = REP_UNAVAILABLE;
 		return;
 	}
@@ -75,9 +83,17 @@ static void run_op(const struct workload *w, const struct rep_opts *o, int peer_
 	out->ops = batch * n;
 	out->timer_ns = timer_ns;
 	out->corr_ns = op->wait_ns > 0 ? 0 : timer_ns;
-	snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s%s", op->what,
-		 peer_cpu >= 0 && op->peer ?
-		 " (peer thread on the other side's CPU)" : "");
+	if (!w->instance)
+		snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "native: %s%s",
+			 op->what, peer_cpu >= 0 && op->peer ?
+			 " (peer thread on the other side's CPU)" : "");
+	if (op->device) {
+		char dev[64];
+
+		if (!op->device(dev, sizeof(dev)))
+			snprintf(out->notes[out->nr_notes++], sizeof(out->notes[0]), "device: %s",
+				 dev);
+	}
 }
 
 static void run_io(const struct workload *w, const struct rep_opts *o, struct rep *out)

@@ -25,12 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cell.h"
 #include "env.h"
 #include "env_notes.h"
 #include "env_timing.h"
 #include "hvbench.h"
 #include "kvm.h"
+#include "like.h"
+#include "parse_num.h"
 #include "payload.h"
 #include "pin.h"
 #include "rep_probes.h"
@@ -41,8 +44,27 @@
 
 #define KEEP_SAMPLES_DEFAULT 1000
 
+/* --suite: which cells, and how long each repetition runs by default. */
+enum run_suite { SUITE_QUICK, SUITE_FULL, SUITE_INSTANCE, NR_SUITES };
+
+static const struct {
+	const char *name;
+	unsigned int reps;
+	double target_ms;
+	size_t max_samples;
+} suites[NR_SUITES] = {
+	[SUITE_QUICK] = { "quick", 3, 30, 2000 },
+	[SUITE_FULL] = { "full", 5, 150, 20000 },
+	/*
+	 * Nothing but a process's own operations, so longer repetitions cost
+	 * little: five of them, so the spread between them is worth reading.
+	 */
+	[SUITE_INSTANCE] = { "instance", 5, 100, 20000 },
+};
+
 struct run_opts {
-	bool full;
+	enum run_suite suite;
+	bool targets_set;	/* --target given: else the suite's default targets */
 	const char *filter;
 	unsigned int modes;	/* MODE_BIT()s */
 	unsigned int cpls;	/* bit n: CPL n */
@@ -55,6 +77,10 @@ struct run_opts {
 	const char *perf_events;	/* --perf-events, or NULL */
 	uint32_t pio_delay_ns;	/* --debug-pio-delay-ns: refvmm made slower on purpose */
 	bool pin, quiet, probes, probe_overhead;
+	double spread_min;	/* --spread: the rounds of repetitions span this many minutes */
+	const char *like;	/* --like FILE: its recipe, not these options */
+	bool recipe_given;	/* an option --like would set was given */
+	char like_sha[SHA256_HEX_LEN];	/* the payload --like's file ran, or "" */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -70,22 +96,28 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hvbench run [options]\n"
 		"Measure the workload catalog (hvbench list) on one or more targets.\n\n"
-		"  --suite quick|full   quick: the core workloads, short repetitions (default);\n"
-		"                       full: every workload, longer repetitions\n"
+		"  --suite quick|full|instance\n"
+		"                       quick: the core workloads, short repetitions (default);\n"
+		"                       full: every workload, longer repetitions;\n"
+		"                       instance: what the hypervisor underneath costs this\n"
+		"                       machine's processes (no /dev/kvm needed; target native)\n"
 		"  --filter GLOB[,GLOB] only workloads whose name matches\n"
 		"  --modes LIST         hvm,pv,offload,offload-poll,native (default: all)\n"
 		"  --cpl LIST           0,3 (default: both where the workload allows)\n"
 		"  --target LIST        where to measure (docs/targets.md), comma-separated;\n"
-		"                       default refvmm,native:\n");
+		"                       default refvmm,native (--suite instance: native):\n");
 	for (size_t i = 0; i < nr_targets; i++)
 		fprintf(f, "                         %-9s %s\n", targets[i]->name, targets[i]->what);
 	fprintf(f,
 		"                       What a target cannot run is listed as not applicable\n"
 		"  --vmm-cmd TEMPLATE   the vmm-cmd target's command: {payload} {cmdline}\n"
 		"                       {mem_mib} {cpus} (docs/vmm-cmd.md)\n"
-		"  --repetitions N      repetitions per cell, interleaved (quick 3, full 5)\n"
-		"  --target-ms MS       time the samples of one repetition take (quick 30, full 150)\n"
-		"  --max-samples N      samples per repetition at most (quick 2000, full 20000)\n"
+		"  --repetitions N      repetitions per cell, interleaved (quick 3, full and\n"
+		"                       instance 5)\n"
+		"  --target-ms MS       time the samples of one repetition take (quick 30,\n"
+		"                       full 150, instance 100)\n"
+		"  --max-samples N      samples per repetition at most (quick 2000, full and\n"
+		"                       instance 20000)\n"
 		"  --keep-samples N     raw samples kept per repetition in the file, in order\n"
 		"                       (default 1000; every sample is in its histogram)\n"
 		"  --out FILE           results JSON (default results/run.json)\n"
@@ -98,6 +130,14 @@ static void usage(FILE *f)
 		"                       rNNNN raw events, libpfm4 names when built with it)\n"
 		"  --probe-overhead     measure every refvmm cell a second time without probes,\n"
 		"                       interleaved, and report the difference (probe_overhead)\n"
+		"  --spread MINUTES     start the rounds of repetitions evenly over this long,\n"
+		"                       so they sample the machine's load at different times\n"
+		"                       (the spread between them is then worth reading)\n"
+		"  --like FILE          repeat the recipe FILE recorded (suite, filter, modes,\n"
+		"                       CPLs, targets, repetitions, sample times, spread,\n"
+		"                       pinning, probes) and refuse a payload other than the\n"
+		"                       one it ran; only --out, --csv, --payload and --quiet\n"
+		"                       may be given with it\n"
 		"  --quiet              no progress or table\n"
 		"  --debug-pio-delay-ns N\n"
 		"                       debugging: refvmm busy-waits N ns (0 to 10000000) in\n"
@@ -176,6 +216,8 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		{ "probe-overhead", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "debug-pio-delay-ns", required_argument, NULL, 'D' },
+		{ "spread", required_argument, NULL, 'S' },
+		{ "like", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -189,12 +231,17 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 				.out = "results/run.json" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		/* What --like leaves to the command line: where the output goes, and the payload. */
+		if (!strchr("oCpqLh?", c))
+			o->recipe_given = true;
 		switch (c) {
 		case 's':
-			if (strcmp(optarg, "quick") && strcmp(optarg, "full"))
-				return fprintf(stderr, "hvbench run: --suite is quick or full, not '%s'\n",
-					       optarg), -1;
-			o->full = !strcmp(optarg, "full");
+			for (o->suite = 0; o->suite < NR_SUITES; o->suite++)
+				if (!strcmp(optarg, suites[o->suite].name))
+					break;
+			if (o->suite == NR_SUITES)
+				return fprintf(stderr, "hvbench run: --suite is quick, full or instance, "
+					       "not '%s'\n", optarg), -1;
 			break;
 		case 'f':
 			o->filter = optarg;
@@ -213,6 +260,7 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 			if (list_parse(optarg, &o->targets, target_parse))
 				return fprintf(stderr, "hvbench run: --target takes a list of the "
 					       "targets --help lists, not '%s'\n", optarg), -1;
+			o->targets_set = true;
 			break;
 		case 'V':
 			o->vmm_cmd = optarg;
@@ -261,6 +309,14 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'L':
+			o->like = optarg;
+			break;
+		case 'S':
+			if (parse_double(optarg, 0, 1440, true, &o->spread_min))
+				return fprintf(stderr, "hvbench run: --spread is minutes, above 0 and "
+					       "up to 1440, not '%s'\n", optarg), -1;
+			break;
 		case 'D':
 			if (strcmp(optarg, "0") && !uint_parse(optarg, VM_PIO_DELAY_MAX_NS, &delay))
 				return fprintf(stderr, "hvbench run: --debug-pio-delay-ns is 0 to %u\n",
@@ -281,9 +337,12 @@ static int opts_parse(int argc, char **argv, struct run_opts *o)
 		return fprintf(stderr, "hvbench run: %s\n", o->vmm_cmd ?
 			       "--vmm-cmd is the vmm-cmd target's: add vmm-cmd to --target" :
 			       "the vmm-cmd target needs --vmm-cmd TEMPLATE (docs/vmm-cmd.md)"), -1;
-	o->reps = reps ? reps : o->full ? 5 : 3;
-	o->target_ms = target ? (double)target : o->full ? 150 : 30;
-	o->max_samples = max_samples ? max_samples : o->full ? 20000 : 2000;
+	/* The instance suite's cells run on the native target only. */
+	if (o->suite == SUITE_INSTANCE && !o->targets_set)
+		o->targets = target_bit(&target_native);
+	o->reps = reps ? reps : suites[o->suite].reps;
+	o->target_ms = target ? (double)target : suites[o->suite].target_ms;
+	o->max_samples = max_samples ? max_samples : suites[o->suite].max_samples;
 	o->max_raw = keep_set ? keep : KEEP_SAMPLES_DEFAULT;
 	return 0;
 }
@@ -321,6 +380,14 @@ static bool target_chosen(const struct run_opts *o, const struct target *t)
 	return o->targets & target_bit(t);
 }
 
+/* quick: the core workloads; full: every workload; instance: its own cells only. */
+static bool suite_has(enum run_suite s, const struct workload *w)
+{
+	if (s == SUITE_INSTANCE || w->instance)
+		return s == SUITE_INSTANCE && w->instance;
+	return s == SUITE_FULL || w->quick;
+}
+
 /*
  * The cells of the selection, in catalog order: per workload and mode, the
  * targets that can run it, each CPL.  Mode native runs on the native
@@ -335,7 +402,7 @@ static size_t plan_make(const struct run_opts *o, struct cell *cells, size_t cap
 	for (size_t i = 0; i < nr_workloads; i++) {
 		const struct workload *w = &workloads[i];
 
-		if ((!o->full && !w->quick) || !filter_match(o->filter, w->name))
+		if (!suite_has(o->suite, w) || !filter_match(o->filter, w->name))
 			continue;
 		for (int m = 0; m < MODE_COUNT; m++) {
 			if (!(o->modes & MODE_BIT(m)) || (m != MODE_NATIVE && !(w->modes & MODE_BIT(m))))
@@ -371,12 +438,15 @@ struct run_ctx {
 	const struct run_opts *o;
 	const struct pin_plan *pins;	/* NULL: not pinned */
 	struct payload payload;	/* bench.elf: --payload, $HVBENCH_PAYLOAD, or this build's */
+	bool kvm_asked;		/* a chosen target boots VMs, so /dev/kvm was tried */
 	bool kvm;
 	char kvm_why[512];
 	uint32_t tsc_khz;		/* KVM's guest TSC rate, for external VMMs */
 	struct rep_probes *probes;	/* host-side probes, shared by every repetition */
 	double deadline_scale;		/* env_timing_deadline_scale(): 5 on an emulated CPU */
 	int nr_cpus;			/* cpus_usable() at the start */
+	double start_s;			/* CLOCK_MONOTONIC when the first repetition began */
+	char payload_sha[SHA256_HEX_LEN];	/* the payload's SHA-256, "" when none is loaded */
 	json_t *doc;
 };
 
@@ -409,13 +479,19 @@ static json_t *settings_json(const struct run_opts *o, const struct pin_plan *pi
 		if (o->cpls & (1u << c))
 			json_array_append_new(cpls, json_integer(c));
 	set = json_pack("{s:s, s:s?, s:o, s:o, s:I, s:f, s:I, s:o, s:b, s:s?, s:I}", "suite",
-			o->full ? "full" : "quick", "filter", o->filter, "modes", modes, "cpls",
+			suites[o->suite].name, "filter", o->filter, "modes", modes, "cpls",
 			cpls, "repetitions", (json_int_t)o->reps, "target_ms", o->target_ms,
 			"max_samples", (json_int_t)o->max_samples, "pinning",
 			plans_json(pins), "kvm_available", kvm,
 			"kvm_unavailable_why", kvm_why, "debug_pio_delay_ns",
 			(json_int_t)o->pio_delay_ns);
 	json_object_set_new(set, "targets", chosen);
+	json_object_set_new(set, "spread_minutes", o->spread_min > 0 ? json_real(o->spread_min) :
+										 json_null());
+	json_object_set_new(set, "keep_samples", json_integer((json_int_t)o->max_raw));
+	json_object_set_new(set, "pin", json_boolean(o->pin));
+	json_object_set_new(set, "probes_asked", json_boolean(o->probes));
+	json_object_set_new(set, "probe_overhead", json_boolean(o->probe_overhead));
 	json_object_set_new(set, "vmm_cmd", o->vmm_cmd ? results_json_text(o->vmm_cmd) :
 							 json_null());
 	return set;
@@ -473,8 +549,10 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	};
 
 	struct timespec t0, t1;
+	struct load_snap l0, l1;
 	char why[sizeof(r->why)] = "";
 
+	load_snap_take(&l0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Later repetitions reuse the first one's batch, so all time the same work. */
 	if (c->nr_reps && c->reps[0].status == REP_OK && !c->w->host_timed)
@@ -494,6 +572,9 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	else if (why[0])
 		snprintf(r->why, sizeof(r->why), "%s", why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	load_snap_take(&l1);
+	load_window_make(&l0, &l1, &r->load);
+	r->at_s = l0.mono_s - x->start_s;
 	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/*
 	 * Where the catalog says a hang is the hypervisor's answer (a vmcall
@@ -527,13 +608,54 @@ static void table_show(const struct cell *cells, size_t n)
 	free(rows);
 }
 
+/*
+ * The results file's directory, before anything is measured: the default
+ * results/ is made where it is missing; any other directory named with
+ * --out must exist.  0, or -1 having said why.
+ */
 static int outdir_make(const char *path)
 {
-	char buf[PATH_MAX];
+	char why[512];
 
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -1;
-	return mkdir(dirname(buf), 0755) && errno != EEXIST ? -1 : 0;
+	if (!atomic_file_dir_ready(path, "results", why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "hvbench run: cannot write %s: %s\n", path, why);
+	return -1;
+}
+
+/*
+ * --spread: round `rep` starts no earlier than rep/(reps-1) of the spread
+ * after the first, so the repetitions of every cell meet the machine at
+ * different times (a neighbour's batch job, a quiet hour) instead of in
+ * one burst.  Sleeps in one-second steps so an interrupt ends it.
+ */
+static void spread_wait(const struct run_opts *o, unsigned int rep)
+{
+	static struct timespec start;
+	struct timespec now;
+	double due;
+
+	if (!rep)
+		clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!rep || o->spread_min <= 0 || o->reps < 2)
+		return;
+	due = o->spread_min * 60.0 * rep / (o->reps - 1);
+	for (;;) {
+		const struct timespec step = { 1, 0 };
+		double left;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = due - ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
+		if (left <= 0 || interrupted)
+			return;
+		if (!o->quiet && isatty(STDERR_FILENO))
+			fprintf(stderr, "\r\033[K--spread: round %u of %u starts in %.0f s", rep + 1,
+				o->reps, left);
+		if (left < 1)
+			nanosleep(&(struct timespec){ 0, (long)(left * 1e9) }, NULL);
+		else
+			nanosleep(&step, NULL);
+	}
 }
 
 static int run_cells(struct cell *cells, size_t n, const struct run_ctx *x)
@@ -544,6 +666,7 @@ static int run_cells(struct cell *cells, size_t n, const struct run_ctx *x)
 	int e;
 
 	for (unsigned int rep = 0; rep < o->reps && !interrupted; rep++) {
+		spread_wait(o, rep);
 		for (size_t i = 0; i < n && !interrupted; i++) {
 			if (cells[i].skip) {
 				total--;
@@ -604,10 +727,25 @@ static void not_applicable_print(FILE *f, const json_t *na)
 			json_string_value(json_object_get(e, "reason")));
 }
 
+/* Whether a chosen target boots VMs: only then are /dev/kvm and the payload needed. */
+static bool vms_chosen(const struct run_opts *o)
+{
+	for (size_t ti = 0; ti < nr_targets; ti++)
+		if (target_chosen(o, targets[ti]) && !targets[ti]->native)
+			return true;
+	return false;
+}
+
+/* Whether /dev/kvm works, asked only when a chosen target boots VMs. */
 static void kvm_probe(struct run_ctx *x)
 {
 	struct vmm_err err = { 0 };
-	int fd = kvm_open(&err);
+	int fd;
+
+	if (!vms_chosen(x->o))
+		return;
+	x->kvm_asked = true;
+	fd = kvm_open(&err);
 
 	x->kvm = fd >= 0;
 	if (fd >= 0) {
@@ -622,6 +760,85 @@ static void kvm_probe(struct run_ctx *x)
 		fprintf(stderr, "hvbench run: %s; measuring the native baselines only\n", err.msg);
 }
 
+/*
+ * The bench payload, where a chosen target boots VMs, and its SHA-256 for
+ * the results file: a --like run refuses one other than its file ran.
+ * 0, or -1 having said why.
+ */
+static int payload_check(struct run_ctx *x, const struct run_opts *o)
+{
+	if (payload_load(&x->payload, o->payload, "HVBENCH_PAYLOAD", "../workloads/bench.elf",
+			 "hvbench run"))
+		return -1;
+	if (sha256_hex(x->payload.data, x->payload.size, x->payload_sha)) {
+		fprintf(stderr, "hvbench run: cannot hash the payload: out of memory\n");
+		return -1;
+	}
+	if (o->like_sha[0] && strcmp(o->like_sha, x->payload_sha)) {
+		fprintf(stderr, "hvbench run: --like %s: the payload %s (sha256 %.12s...) is not the "
+			"one that run used (sha256 %.12s...): build the same version, or give "
+			"--payload the same bench.elf\n", o->like, x->payload.path, x->payload_sha,
+			o->like_sha);
+		return -1;
+	}
+	if (o->like && !o->like_sha[0] && !o->quiet)
+		fprintf(stderr, "hvbench run: --like %s recorded no payload hash (an older file): "
+			"the payload cannot be checked\n", o->like);
+	return 0;
+}
+
+/*
+ * --like: the options FILE's recipe gives, appended to the command line
+ * (which may only say where the output goes), parsed again by opts_parse
+ * as if typed.  *argv_out and *recipe (like_free) live as long as o.
+ */
+static int like_apply(struct run_opts *o, int argc, char **argv, int *nr_recipe,
+		      char ***recipe, char ***argv_out)
+{
+	char why[512], **all;
+	int n;
+
+	if (o->recipe_given) {
+		fprintf(stderr, "hvbench run: --like takes the whole recipe from %s: give only "
+			"--out, --csv, --payload or --quiet with it\n", o->like);
+		return EXIT_USAGE;
+	}
+	if (like_recipe(o->like, nr_recipe, recipe, o->like_sha, why, sizeof(why))) {
+		fprintf(stderr, "hvbench run: --like %s: %s\n", o->like, why);
+		return EXIT_BAD_RESULTS;
+	}
+	all = calloc((size_t)(argc + *nr_recipe + 1), sizeof(*all));
+	if (!all) {
+		fprintf(stderr, "hvbench run: out of memory\n");
+		return EXIT_NO_MEMORY;
+	}
+	memcpy(all, argv, (size_t)argc * sizeof(*all));
+	memcpy(all + argc, *recipe, (size_t)*nr_recipe * sizeof(*all));
+	n = argc + *nr_recipe;
+	{
+		const char *path = o->like;
+		char sha[SHA256_HEX_LEN];
+
+		/* opts_parse starts from the defaults: the recipe's payload hash is put back. */
+		memcpy(sha, o->like_sha, sizeof(sha));
+		if (opts_parse(n, all, o)) {
+			free(all);
+			fprintf(stderr, "hvbench run: --like %s: its recipe is not one this version "
+				"takes (above)\n", path);
+			return EXIT_BAD_RESULTS;
+		}
+		memcpy(o->like_sha, sha, sizeof(sha));
+	}
+	if (!o->quiet) {
+		fprintf(stderr, "hvbench run: --like %s:", o->like);
+		for (int i = 0; i < *nr_recipe; i++)
+			fprintf(stderr, " %s", (*recipe)[i]);
+		fputc('\n', stderr);
+	}
+	*argv_out = all;
+	return 0;
+}
+
 int run_main(int argc, char **argv, const char *command)
 {
 	struct run_opts o;
@@ -631,19 +848,28 @@ int run_main(int argc, char **argv, const char *command)
 	struct pin_plan plans[NR_PLANS];
 	struct vmm_template vmm_cmd = { 0 };
 	struct cell *cells = NULL;
-	json_t *na;
+	json_t *na = NULL;
 	size_t n;
-	int rc, failed = 0;
+	int rc, failed = 0, nr_recipe = 0;
+	char **recipe = NULL, **recipe_argv = NULL;
 	json_t *env, *settings;
 
 	if (opts_parse(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.like) {
+		rc = like_apply(&o, argc, argv, &nr_recipe, &recipe, &recipe_argv);
+		if (rc) {
+			like_free(nr_recipe, recipe);
+			return rc;
+		}
+	}
 	if (o.pio_delay_ns && !o.quiet)
 		fprintf(stderr, "hvbench run: --debug-pio-delay-ns %u: refvmm's port I/O exits are "
 			"slowed on purpose (the results file says so)\n", o.pio_delay_ns);
-	if (o.vmm_cmd && vmm_cmd_prepare(&vmm_cmd, o.vmm_cmd))
-		return EXIT_USAGE;
 	na = json_array();
+	rc = EXIT_USAGE;
+	if (o.vmm_cmd && vmm_cmd_prepare(&vmm_cmd, o.vmm_cmd))
+		goto out_plan;
 	n = plan_make(&o, NULL, 0, na);
 	if (!n) {
 		fprintf(stderr, "hvbench run: nothing to measure: no workload matches (hvbench "
@@ -654,13 +880,13 @@ int run_main(int argc, char **argv, const char *command)
 		goto out_plan;
 	}
 	rc = EXIT_PAYLOAD;
-	if (payload_load(&x.payload, o.payload, "HVBENCH_PAYLOAD", "../workloads/bench.elf",
-			 "hvbench run"))
+	if (vms_chosen(&o) && payload_check(&x, &o))
 		goto out_plan;
 	cells = calloc(n, sizeof(*cells));
 	rc = EXIT_OUTPUT;
 	if (!cells || outdir_make(o.out)) {
-		fprintf(stderr, "hvbench run: cannot create the directory of %s\n", o.out);
+		if (!cells)
+			fprintf(stderr, "hvbench run: out of memory\n");
 		goto out_cells;
 	}
 	plan_make(&o, cells, n, NULL);
@@ -669,13 +895,19 @@ int run_main(int argc, char **argv, const char *command)
 		goto out_cells;
 	kvm_probe(&x);
 	x.nr_cpus = cpus_usable();
+	/* Before the runner pins itself: the CPUs it may use, not the one it chose. */
+	env = env_capture();
+	/* What the figures are measured on top of: every source's name for the hypervisor. */
+	if (!o.quiet)
+		env_print_hypervisor(stdout, env);
 	if (o.pin && !pin_plan_make(&plans[PLAN_ONE_VCPU], 1, true) &&
 	    !pin_plan_make(&plans[PLAN_TWO_VCPUS], 2, false)) {
 		x.pins = plans;
 		pin_thread(pthread_self(), plans[PLAN_ONE_VCPU].runner_cpu);
 	}
-	env = env_capture();
-	settings = settings_json(&o, x.pins, x.kvm, x.kvm ? NULL : x.kvm_why);
+	settings = settings_json(&o, x.pins, x.kvm, x.kvm || !x.kvm_asked ? NULL : x.kvm_why);
+	if (!x.kvm_asked)
+		json_object_set_new(settings, "kvm_available", json_null());
 	{
 		char meaning[512];
 
@@ -684,11 +916,20 @@ int run_main(int argc, char **argv, const char *command)
 		json_object_set_new(settings, "native_baseline", results_json_text(meaning));
 	}
 	json_object_set_new(settings, "probes", rep_probes_settings(&probes));
+	json_object_set_new(settings, "payload", !x.payload_sha[0] ? json_null() :
+			    json_pack("{s:o, s:s, s:I}", "file", results_json_text(x.payload.path),
+				      "sha256", x.payload_sha, "bytes", (json_int_t)x.payload.size));
 	x.doc = results_doc_new("run", command, env, settings);
 	json_object_set_new(x.doc, "not_applicable", na);
 	na = NULL;	/* the document's now */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		x.start_s = now.tv_sec + now.tv_nsec / 1e9;
+	}
 	rc = run_cells(cells, n, &x);
 	if (!o.quiet) {
 		const char *caveat = env_timing_caveat(x.doc);
@@ -715,5 +956,7 @@ out_cells:
 out_plan:
 	json_decref(na);
 	vmm_template_free(&vmm_cmd);
+	like_free(nr_recipe, recipe);
+	free(recipe_argv);
 	return rc;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -72,5 +74,59 @@ int atomic_file_write_memstream(FILE *f, char **text, size_t *len, const char *p
 	e = atomic_file_write(path, *text, *len);
 	free(*text);
 	*text = NULL;
+	return e;
+}
+
+/* mkdir -p dir (a copy it may cut up). */
+static int dir_make(char *dir)
+{
+	for (char *p = dir + 1; ; p++) {
+		bool end = !*p;
+
+		if (!end && *p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+		if (end)
+			return 0;
+		*p = '/';
+	}
+}
+
+int atomic_file_dir_ready(const char *path, const char *default_dir, char *why, size_t len)
+{
+	char buf[4096];
+	const char *dir;
+	struct stat st;
+	int e = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		snprintf(why, len, "the path is too long");
+		return -ENAMETOOLONG;
+	}
+	dir = dirname(buf);
+	if (default_dir && !strcmp(dir, default_dir)) {
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s", dir);
+		e = dir_make(tmp);
+		if (e) {
+			snprintf(why, len, "cannot create directory %s: %s", dir, strerror(-e));
+			return e;
+		}
+	}
+	if (stat(dir, &st))
+		e = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = -ENOTDIR;
+	else if (access(dir, W_OK | X_OK))
+		e = -errno;
+	if (e == -ENOENT)
+		snprintf(why, len, "directory %s does not exist", dir);
+	else if (e == -ENOTDIR)
+		snprintf(why, len, "%s is not a directory", dir);
+	else if (e)
+		snprintf(why, len, "directory %s: %s", dir, strerror(-e));
 	return e;
 }

@@ -3,6 +3,7 @@
 #ifndef ATOMIC_FILE_H
 #define ATOMIC_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,5 +19,15 @@ int atomic_file_write(const char *path, const char *text, size_t len);
  * (-ENOMEM if the stream failed).
  */
 int atomic_file_write_memstream(FILE *f, char **text, size_t *len, const char *path);
+
+/*
+ * Whether path can be written, asked before any work is done so that
+ * nothing measured is lost at the end: when path's directory is
+ * default_dir (a command's default "results"), it is made if missing
+ * (mkdir -p); any other directory must already be a writable directory,
+ * so a typo does not grow a tree.  0, or -errno with why ("directory
+ * results2 does not exist") filled in.
+ */
+int atomic_file_dir_ready(const char *path, const char *default_dir, char *why, size_t len);
 
 #endif

@@ -139,7 +139,7 @@ fi
 jq_ok "native: what the figures mean, from the environment's CPUID" "$j" \
 	'.environment.host_is_guest as $g | .capabilities.native.detail |
 	 if $g.hypervisor_bit == true
-	 then startswith("this host is itself a guest (hypervisor '"'"'\($g.signature)'"'"')")
+	 then startswith("this host is itself a guest (CPUID signature '"'"'\($g.signature)'"'"'")
 	 else startswith("bare metal") end'
 
 if qemu=$(command -v qemu-system-x86_64); then

@@ -99,7 +99,7 @@ diag <"$work/err"
 n=$(expected_plots "$a")
 check "it says it drew the $n plots expected ($(cat "$work/out"))" \
 	grep -q "(1 file, $n plots)" "$work/out"
-for id in files latency medians overhead exits environment; do
+for id in host files latency medians overhead exits environment; do
 	check "section #$id is there" grep -q "id=\"$id\"" "$work/one.html"
 done
 if [ "$(jq -r '.settings.probes.ebpf' "$a")" = true ]; then

@@ -233,6 +233,27 @@ else
 	skip "no /dev/kvm: native results"
 fi
 
+# --like: the first run's recipe again, on the same payload; a changed
+# payload is refused before anything runs.
+"$hvbench" run --quiet --like "$r" --out "$work/like.json" >"$work/out" 2>&1
+rc=$?
+check "--like the first run exits 0 (got $rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || diag <"$work/out"
+jq -s . "$r" "$work/like.json" >"$work/both.json" 2>/dev/null
+jq_ok "--like repeats the recipe: the same settings, cells and payload hash" "$work/both.json" \
+	'map(.settings | {suite, filter, modes, cpls, targets, repetitions, target_ms, max_samples,
+	   keep_samples, pin, probes_asked, payload}) as $s |
+	 map([.results[] | [.workload, .mode, .target, .cpl]]) as $c |
+	 $s[0] == $s[1] and $c[0] == $c[1] and ($s[0].payload.sha256 | test("^[0-9a-f]{64}$"))'
+cp "$payload" "$work/other.elf" && printf '\0' >>"$work/other.elf"
+"$hvbench" run --like "$r" --payload "$work/other.elf" --out "$work/like2.json" \
+	>"$work/out" 2>"$work/err"
+rc=$?
+check "--like with a different payload is refused: exit 65 (got $rc), nothing written" \
+	test "$rc" -eq 65 -a ! -e "$work/like2.json"
+check "...saying the payload is not the one that run used" \
+	grep -q "is not the one that run used" "$work/err"
+
 # hvbench show: the run's file as the same table, one row per result, under
 # a header; an interrupted run's says so; a corrupt file is refused, in one line.
 "$hvbench" show "$r" >"$work/show" 2>"$work/err"

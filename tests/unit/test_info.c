@@ -170,7 +170,7 @@ static void test_native_meaning(void **state)
 	} cases[] = {
 		{ "{\"host_is_guest\": {\"hypervisor_bit\": true, \"signature\": \"KVMKVMKVM\"}, "
 		  "\"dmi\": {\"available\": false, \"why\": \"no /sys/class/dmi/id\"}}",
-		  "this host is itself a guest (hypervisor 'KVMKVMKVM'): native figures include "
+		  "this host is itself a guest (CPUID signature 'KVMKVMKVM'): native figures include "
 		  "that hypervisor's costs; no DMI identity (no /sys/class/dmi/id)" },
 		{ "{\"host_is_guest\": {\"hypervisor_bit\": false, \"signature\": null}, "
 		  "\"dmi\": {\"available\": true, \"sys_vendor\": \"Dell Inc.\", "
@@ -179,7 +179,7 @@ static void test_native_meaning(void **state)
 		  "DMI system: Dell Inc. PowerEdge R640" },
 		{ "{\"host_is_guest\": {\"hypervisor_bit\": true, \"signature\": \"Microsoft Hv\"}, "
 		  "\"dmi\": {\"available\": true, \"sys_vendor\": \"unknown\"}}",
-		  "this host is itself a guest (hypervisor 'Microsoft Hv'): native figures include "
+		  "this host is itself a guest (CPUID signature 'Microsoft Hv'): native figures include "
 		  "that hypervisor's costs; DMI system: unknown unknown" },
 		{ "{\"host_is_guest\": {\"hypervisor_bit\": \"unknown\"}}",
 		  "whether this host is a guest is unknown (the CPUID hypervisor bit was not "

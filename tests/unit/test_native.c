@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "proc_count.h"
+
 #include <cpuid.h>
 #include <dirent.h>
 #include <math.h>
@@ -47,16 +49,20 @@ static int double_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Calibrate, measure NSAMPLES, check each sample, return the median. */
-static double measure_median(const char *name)
+/* Calibrate, measure NSAMPLES with the peer on peer_cpu, check each sample, return the median. */
+static double measure_median_peer(const char *name, int peer_cpu)
 {
+	const struct native_op *op = native_op_find(name);
 	double s[NSAMPLES], timer_ns = -1;
 	char why[256] = "";
-	uint64_t batch = native_calibrate(name, TARGET_NS);
+	uint64_t batch;
 	int rc;
 
+	assert_non_null(op);
+	batch = native_op_calibrate(op, TARGET_NS, peer_cpu);
+
 	assert_true(batch >= 1 && batch <= (UINT64_C(1) << 24));
-	rc = native_measure(name, batch, NSAMPLES, s, &timer_ns, why, sizeof(why));
+	rc = native_op_measure(op, batch, NSAMPLES, s, &timer_ns, peer_cpu, why, sizeof(why));
 	if (rc)
 		fail_msg("'%s' (batch %llu) failed: %s", name, (unsigned long long)batch, why);
 	assert_true(isfinite(timer_ns) && timer_ns >= 0);
@@ -67,6 +73,11 @@ static double measure_median(const char *name)
 	print_message("# %-14s batch %-8llu median %10.2f ns/op (clock %.1f ns)\n", name,
 		      (unsigned long long)batch, s[NSAMPLES / 2], timer_ns);
 	return s[NSAMPLES / 2];
+}
+
+static double measure_median(const char *name)
+{
+	return measure_median_peer(name, -1);
 }
 
 static bool table_has(const char *name)
@@ -82,7 +93,8 @@ static void test_table(void **state)
 {
 	static const char *const want[] = { "timer", "cpuid", "rdtsc", "rdtscp", "pause",
 					    "ud2-signal", "page-touch", "syscall",
-					    "thread-wake", "thread-signal", "timer-deadline" };
+					    "thread-wake", "thread-signal", "thread-signal-busy",
+					    "timer-deadline" };
 
 	(void)state;
 	for (const struct native_op *op = native_ops; op->name; op++) {
@@ -91,11 +103,11 @@ static void test_table(void **state)
 		for (const struct native_op *o = native_ops; o != op; o++)
 			assert_string_not_equal(o->name, op->name);
 		/*
-		 * Only timer-deadline and thread-signal wait outside their sample,
-		 * 50 us as the guest's deadline and irq-inject's injector gap do;
-		 * only the two eventfd ops have a peer thread.
+		 * Only timer-deadline and the thread-signals wait outside their
+		 * sample, 50 us as the guest's deadline and irq-inject's injector
+		 * gap do; only the eventfd ops have a peer thread.
 		 */
-		if (!strcmp(op->name, "timer-deadline") || !strcmp(op->name, "thread-signal"))
+		if (!strcmp(op->name, "timer-deadline") || !strncmp(op->name, "thread-signal", 13))
 			assert_true(op->wait_ns == 50000.0);
 		else
 			assert_true(op->wait_ns == 0.0);
@@ -117,6 +129,16 @@ static void test_every_op_measures(void **state)
 
 			assert_int_equal(rc, -1);
 			assert_non_null(strstr(why, "RDTSCP"));
+			continue;
+		}
+		/* A busy receiver needs a CPU of its own: unpinned, it says so. */
+		if (!strcmp(op->name, "thread-signal-busy")) {
+			char why[256] = "";
+			double s[1];
+
+			assert_int_equal(native_op_measure(op, 1, 1, s, NULL, -1, why, sizeof(why)), -1);
+			assert_non_null(strstr(why, "pinned"));
+			measure_median_peer(op->name, 0);
 			continue;
 		}
 		measure_median(op->name);
@@ -377,28 +399,16 @@ static void test_sigill_mask_restored(void **state)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static int count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_no_leaks(void **state)
 {
-	int fds = count_dir("/proc/self/fd"), tasks = count_dir("/proc/self/task");
+	int fds = proc_count("/proc/self/fd"), tasks = proc_count("/proc/self/task");
 
 	(void)state;
 	measure_median("thread-wake");
 	measure_median("thread-signal");
 	measure_median("page-touch");
-	assert_int_equal(count_dir("/proc/self/fd"), fds);
-	assert_int_equal(count_dir("/proc/self/task"), tasks);
+	assert_int_equal(proc_count("/proc/self/fd"), fds);
+	assert_int_equal(proc_count("/proc/self/task"), tasks);
 }
 
 int main(void)

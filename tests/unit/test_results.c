@@ -178,8 +178,9 @@ static void test_round_trip(void **state)
 	assert_float_equal(rows[0].p50, 120, 1e-9);
 	assert_float_equal(rows[0].p99, 139.6, 1e-9);
 	assert_float_equal(rows[0].min, 100, 1e-9);
-	assert_float_equal(rows[0].ci_lo, 100, 1e-9);
-	assert_float_equal(rows[0].ci_hi, 140, 1e-9);
+	/* The range is the repetitions' own p50s, not an interval of the pooled samples. */
+	assert_int_equal(rows[0].nr_reps, 1);
+	assert_float_equal(rows[0].reps_lo, 120, 1e-9);
 	assert_float_equal(rows[0].exits, 1.5, 1e-9);
 	assert_float_equal(rows[0].user_exits, 0.25, 1e-9);
 	assert_false(rows[1].measured);
@@ -474,31 +475,31 @@ static void test_table_layout(void **state)
 	static const char reason[] = "KVM_CAP_IOEVENTFD is missing, so the offload modes cannot "
 				     "run here; it would need a newer kernel";
 	static const char expected[] =
-		"workload           mode         target    cpl       p50 ns      p99 ns  "
-		"    min ns           95% CI of p50  exits/op   user/op  status\n"
-		"cpuid              hvm          refvmm    0         1234.6      2000.0  "
-		"    1000.0        [1200.0, 1300.3]      1.00      0.50  ok\n"
-		"io-lat-64          offload-poll refvmm    3              -           -  "
-		"         -                                              unavailable: KVM_CA"
+		"workload                mode         target    cpl       p50 ns      p99 ns  "
+		"    min ns      p50 range of the reps  exits/op   user/op  status\n"
+		"cpuid                   hvm          refvmm    0         1234.6      2000.0  "
+		"    1000.0        [1200.0, 1300.3] x3      1.00      0.50  ok\n"
+		"io-lat-64               offload-poll refvmm    3              -           -  "
+		"         -                                                 unavailable: KVM_CA"
 		"P_IOEVENTFD is missing, so the offload modes cannot run here; it\n"
-		"cpuid              native       native    -           50.0        60.1  "
-		"      40.0            [45.0, 55.0]                      ok\n"
-		"cpuid              hvm          qemu      3         7000.0      8000.0  "
-		"    6500.0        [6900.0, 7100.0]                      ok\n";
+		"cpuid                   native       native    -           50.0        60.1  "
+		"      40.0            [45.0, 55.0] x2                      ok\n"
+		"cpuid                   hvm          qemu      3         7000.0      8000.0  "
+		"    6500.0                    one rep                      ok\n";
 	const struct table_row rows[] = {
 		{ .workload = "cpuid", .mode = "hvm", .target = "refvmm", .status = "ok", .cpl = 0,
-		  .measured = true, .p50 = 1234.56, .p99 = 2000, .min = 1000.04, .ci_lo = 1200,
-		  .ci_hi = 1300.26, .exits = 1.0, .user_exits = 0.5 },
+		  .measured = true, .p50 = 1234.56, .p99 = 2000, .min = 1000.04, .reps_lo = 1200,
+		  .reps_hi = 1300.26, .nr_reps = 3, .exits = 1.0, .user_exits = 0.5 },
 		{ .workload = "io-lat-64", .mode = "offload-poll", .target = "refvmm",
 		  .status = "unavailable", .cpl = 3, .exits = -1, .user_exits = -1,
 		  .reason = reason },
 		{ .workload = "cpuid", .mode = "native", .target = "native", .status = "ok",
-		  .cpl = -1, .measured = true, .p50 = 50, .p99 = 60.06, .min = 40, .ci_lo = 45,
-		  .ci_hi = 55, .exits = -1, .user_exits = -1 },
+		  .cpl = -1, .measured = true, .p50 = 50, .p99 = 60.06, .min = 40, .reps_lo = 45,
+		  .reps_hi = 55, .nr_reps = 2, .exits = -1, .user_exits = -1 },
 		/* QEMU has no marks: exits unknown, shown blank */
 		{ .workload = "cpuid", .mode = "hvm", .target = "qemu", .status = "ok", .cpl = 3,
-		  .measured = true, .p50 = 7000, .p99 = 8000, .min = 6500, .ci_lo = 6900,
-		  .ci_hi = 7100, .exits = -1, .user_exits = -1 },
+		  .measured = true, .p50 = 7000, .p99 = 8000, .min = 6500, .nr_reps = 1,
+		  .exits = -1, .user_exits = -1 },
 	};
 	char *text;
 

@@ -227,6 +227,24 @@ int probes_open(struct probes **out, char *why, size_t len)
 	return 0;
 }
 
+void probes_detach(struct probes *p)
+{
+	for (unsigned int i = 0; p && i < p->nr_links; i++)
+		bpf_link__destroy(p->links[i]);
+	if (p)
+		p->nr_links = 0;
+}
+
+int probes_attach(struct probes *p, char *why, size_t len)
+{
+	if (p->nr_links)
+		return 0;
+	if (!attach_all(p, why, len))
+		return 0;
+	probes_detach(p);	/* the ones that did attach: none or all */
+	return -1;
+}
+
 void probes_close(struct probes *p)
 {
 	if (!p)

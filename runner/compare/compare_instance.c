@@ -46,7 +46,6 @@ static const struct {
 	{ "nohz", "timer,idle wake-up", "the tick on idle CPUs" },
 	{ "nohz_full", "timer,context switch", "the tick on busy CPUs" },
 	{ "isolcpus", "context switch,cross-CPU wake-up", "CPUs kept from the scheduler" },
-	{ "nested_pvm", "kernel entry,page fault", "PVM: this kernel runs as a PVM guest" },
 };
 
 /* Printable ASCII only: strings from a file may hold control characters. */
@@ -186,6 +185,48 @@ static void cmdline_diff(FILE *f, const struct cmdline_words *cl, const char *co
 	}
 }
 
+/* Whether the comma-separated list holds item whole ("page fault" is not "huge page fault"). */
+static bool list_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, item, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * One command-line word's line, if a mechanism it moves moved (outside the
+ * load-sensitive cells): "points at: pti=on (only in b; why) for the dearer
+ * kernel entry and page fault".
+ */
+static void hint_print(FILE *f, const char *word, const char *label, const char *mechanisms,
+		       const char *why, const struct compare_row *rows, size_t nrows)
+{
+	size_t shown = 0;
+
+	for (size_t k = 0; k < nrows; k++) {
+		const struct compare_row *r = &rows[k];
+		const char *m = row_mechanism(r);
+
+		if (r->state != COMPARE_DONE || !row_native(r) || r->verdict == CMP_NO_CHANGE ||
+		    row_load_sensitive(r) || !list_has(mechanisms, m))
+			continue;
+		if (!shown++) {
+			fputs("  points at: ", f);
+			ascii_put(f, word);
+			fprintf(f, " (only in %s; %s) for the", label, why);
+		} else {
+			fputs(",", f);
+		}
+		fprintf(f, " %s ", r->verdict == CMP_SLOWER ? "dearer" : "cheaper");
+		ascii_put(f, m);
+	}
+	if (shown)
+		fputc('\n', f);
+}
+
 /* The words one side only has that move a mechanism which moved: where a difference points. */
 static void cmdline_hints_print(FILE *f, const struct cmdline_words *cl, const char *const label[2],
 				const struct compare_row *rows, size_t nrows)
@@ -201,22 +242,8 @@ static void cmdline_hints_print(FILE *f, const struct cmdline_words *cl, const c
 				if (strlen(cmdline_hints[h].word) != key ||
 				    strncmp(w, cmdline_hints[h].word, key))
 					continue;
-				for (size_t k = 0; k < nrows; k++) {
-					const struct compare_row *r = &rows[k];
-					const char *m = row_mechanism(r);
-
-					if (r->state != COMPARE_DONE || !row_native(r) ||
-					    r->verdict == CMP_NO_CHANGE || row_load_sensitive(r) ||
-					    !strstr(cmdline_hints[h].mechanisms, m))
-						continue;
-					fputs("  points at: ", f);
-					ascii_put(f, w);
-					fprintf(f, " (only in %s; %s) for the %s ", label[side],
-						cmdline_hints[h].why,
-						r->verdict == CMP_SLOWER ? "dearer" : "cheaper");
-					ascii_put(f, m);
-					fputc('\n', f);
-				}
+				hint_print(f, w, label[side], cmdline_hints[h].mechanisms,
+					   cmdline_hints[h].why, rows, nrows);
 			}
 		}
 	}

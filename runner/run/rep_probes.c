@@ -99,6 +99,29 @@ int rep_probes_init(struct rep_probes *rp, bool want, const char *events)
 	return 0;
 }
 
+void rep_probes_suspend(struct rep_probes *rp)
+{
+#if HVBENCH_PROBES
+	probes_detach(rp->ebpf);
+#endif
+}
+
+void rep_probes_resume(struct rep_probes *rp)
+{
+#if HVBENCH_PROBES
+	char why[200];
+
+	if (!rp->ebpf || !probes_attach(rp->ebpf, why, sizeof(why)))
+		return;
+	/* Unattached probes would record nothing, silently: off for the rest of the run. */
+	snprintf(rp->ebpf_why, sizeof(rp->ebpf_why), "off after a native repetition: %s", why);
+	probes_close(rp->ebpf);
+	rp->ebpf = NULL;
+#else
+	(void)rp;
+#endif
+}
+
 void rep_probes_close(struct rep_probes *rp)
 {
 #if HVBENCH_PROBES

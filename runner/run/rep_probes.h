@@ -39,6 +39,14 @@ struct rep_probes {
 int rep_probes_init(struct rep_probes *rp, bool want, const char *events);
 void rep_probes_close(struct rep_probes *rp);
 
+/*
+ * Around a native repetition: the eBPF programs detached, so the host
+ * operations pay nothing for them, then attached again.  A failed re-attach
+ * turns the probes off for the rest of the run, the settings saying why.
+ */
+void rep_probes_suspend(struct rep_probes *rp);
+void rep_probes_resume(struct rep_probes *rp);
+
 /* The run's settings entry: what is on, and why not. */
 json_t *rep_probes_settings(const struct rep_probes *rp);
 

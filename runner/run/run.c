@@ -557,8 +557,11 @@ static void rep_measure(struct cell *c, const struct run_ctx *x)
 	/* Later repetitions reuse the first one's batch, so all time the same work. */
 	if (c->nr_reps && c->reps[0].status == REP_OK && !c->w->host_timed)
 		ro.batch = c->reps[0].batch;
-	if (c->target->native)
+	if (c->target->native) {
+		rep_probes_suspend(x->probes);
 		rep_run_native(c->w, &ro, r);
+		rep_probes_resume(x->probes);
+	}
 	else if (!x->kvm)
 		*r = (struct rep){ .status = REP_UNAVAILABLE };
 	else if (side_core_missing(c, x, why, sizeof(why)))
@@ -891,8 +894,13 @@ int run_main(int argc, char **argv, const char *command)
 	}
 	plan_make(&o, cells, n, NULL);
 	rc = EXIT_USAGE;
-	if (rep_probes_init(&probes, o.probes, o.perf_events))
+	/* Only a VM's threads are watched: a native-only run loads no probes at all. */
+	if (rep_probes_init(&probes, o.probes && vms_chosen(&o), o.perf_events))
 		goto out_cells;
+	if (o.probes && !vms_chosen(&o)) {
+		snprintf(probes.ebpf_why, sizeof(probes.ebpf_why), "no target boots a VM");
+		snprintf(probes.perf_why, sizeof(probes.perf_why), "no target boots a VM");
+	}
 	kvm_probe(&x);
 	x.nr_cpus = cpus_usable();
 	/* Before the runner pins itself: the CPUs it may use, not the one it chose. */

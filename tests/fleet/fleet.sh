@@ -111,4 +111,25 @@ check "the play's last failure counts the failed hosts" \
 if [ "$tap_failed" -gt 0 ]; then
 	tail -n 60 "$work/play.log" | diag
 fi
+
+# hvbench_like: node-b repeats node-a's recorded recipe, nothing else said.
+if [ -f "$results/node-a.json" ]; then
+	ansible-playbook -i "$work/inventory.ini" "$src/fleet/hvbench.yml" -l node-b \
+		-e "hvbench_build=$build" -e "hvbench_results_dir=$results/like" \
+		-e "hvbench_like=$results/node-a.json" -e hvbench_args=--quiet \
+		>"$work/like.log" 2>&1
+	rc=$?
+	check "a play with hvbench_like succeeds (exit $rc)" test "$rc" -eq 0
+	[ "$rc" -eq 0 ] || tail -n 30 "$work/like.log" | diag
+	jq -s . "$results/node-a.json" "$results/like/node-b.json" >"$work/like.json" 2>/dev/null
+	jq_ok "node-b's run repeats node-a's recipe: the same settings and cells" "$work/like.json" \
+		'map(.settings | {suite, filter, modes, cpls, targets, repetitions, target_ms,
+		   max_samples, keep_samples, pin, probes_asked, payload}) as $s |
+		 map([.results[] | [.workload, .mode, .target, .cpl]]) as $c |
+		 $s[0] == $s[1] and $c[0] == $c[1] and
+		 (.[1].command | contains("--like"))'
+else
+	skip "hvbench_like: node-a's results were not fetched"
+	skip "hvbench_like: node-a's results were not fetched"
+fi
 tap_done

@@ -9,9 +9,10 @@
 # runner pins itself, KVM is not even asked for, and --spread spaces the
 # rounds of repetitions.
 #
-# usage: instance.sh HVBENCH
+# usage: instance.sh HVBENCH SOURCE_ROOT
 set -u
 hvbench=$1
+src=$2
 . "$(dirname "$0")/../integration/tap.sh"
 
 echo "TAP version 13"
@@ -32,6 +33,9 @@ want=$("$hvbench" list | awk '$2 == "instance" { print $1 }' | sort | tr '\n' ' 
 got=$(jq -r '.results[].workload' "$r" | sort | tr '\n' ' ')
 check "its cells are exactly the catalog's instance rows" test "$want" = "$got"
 [ "$want" = "$got" ] || echo "want: $want; got: $got" | diag
+undocumented=$(for c in $want; do grep -q "^| \`$c\` |" "$src/docs/instance.md" || echo "$c"; done)
+check "docs/instance.md's table has a row for every cell" test -z "$undocumented"
+[ -z "$undocumented" ] || echo "not in docs/instance.md: $undocumented" | diag
 jq_ok "every cell is native, family instance, with stands_for, pair and load_sensitive" "$r" \
 	'[.results[] | .family == "instance" and .mode == "native" and .target == "native" and
 	  has("stands_for") and has("pair") and (.load_sensitive | type == "boolean")] | all'

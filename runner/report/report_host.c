@@ -195,8 +195,11 @@ static void differences(const struct report *r, size_t fi, FILE *f)
 	char why[256];
 	size_t n = 0, shown = 0;
 
-	if (results_set_from_doc(&a, json_incref(r->files[0].doc), why, sizeof(why)) ||
-	    results_set_from_doc(&b, json_incref(r->files[fi].doc), why, sizeof(why)) ||
+	/* Each set holds a reference of its own, which results_set_free drops. */
+	a.doc = json_incref(r->files[0].doc);
+	b.doc = json_incref(r->files[fi].doc);
+	if (results_set_from_doc(&a, a.doc, why, sizeof(why)) ||
+	    results_set_from_doc(&b, b.doc, why, sizeof(why)) ||
 	    compare_sets(&a, &b, &o, &rows, &n))
 		goto out;
 	fputs("<p>", f);

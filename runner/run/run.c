@@ -766,7 +766,7 @@ static void kvm_probe(struct run_ctx *x)
 /*
  * The bench payload, where a chosen target boots VMs, and its SHA-256 for
  * the results file: a --like run refuses one other than its file ran.
- * 0, or -1 having said why.
+ * 0, or -1 having said why (and nothing left loaded).
  */
 static int payload_check(struct run_ctx *x, const struct run_opts *o)
 {
@@ -775,6 +775,7 @@ static int payload_check(struct run_ctx *x, const struct run_opts *o)
 		return -1;
 	if (sha256_hex(x->payload.data, x->payload.size, x->payload_sha)) {
 		fprintf(stderr, "hvbench run: cannot hash the payload: out of memory\n");
+		payload_free(&x->payload);
 		return -1;
 	}
 	if (o->like_sha[0] && strcmp(o->like_sha, x->payload_sha)) {
@@ -782,6 +783,7 @@ static int payload_check(struct run_ctx *x, const struct run_opts *o)
 			"one that run used (sha256 %.12s...): build the same version, or give "
 			"--payload the same bench.elf\n", o->like, x->payload.path, x->payload_sha,
 			o->like_sha);
+		payload_free(&x->payload);
 		return -1;
 	}
 	if (o->like && !o->like_sha[0] && !o->quiet)

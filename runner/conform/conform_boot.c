@@ -14,6 +14,7 @@
 
 #include "conform_boot.h"
 #include "conform_proto.h"
+#include "env_timing.h"
 #include "hvbench/ports.h"
 #include "target.h"
 #include "vm.h"
@@ -78,6 +79,15 @@ static void result_set(struct conform_result *r, enum conform_status s, const ch
 	va_end(ap);
 }
 
+/* The deadline of one test on t (conform_ctx.timeout_scaled). */
+static double timeout_of(const struct target *t, const struct conform_ctx *c)
+{
+	if (!c->timeout_scaled)
+		return c->timeout_s;
+	return c->timeout_s * env_timing_deadline_scale() *
+	       (t->vmm && t->vmm->bench_deadline_scale > 0 ? t->vmm->bench_deadline_scale : 1);
+}
+
 static void outcome_judge(const struct target *t, const struct target_outcome *o,
 			  struct conform_proto *p, const struct conform_ctx *c,
 			  struct conform_result *r)
@@ -96,10 +106,10 @@ static void outcome_judge(const struct target *t, const struct target_outcome *o
 	case TARGET_HUNG:
 		if (o->where_leads && o->where[0])
 			result_set(r, CONFORM_TIMEOUT, "%s; no result within %.3g s", o->where,
-				   c->timeout_s);
+				   timeout_of(t, c));
 		else
-			result_set(r, CONFORM_TIMEOUT, "no result within %.3g s%s%s", c->timeout_s,
-				   o->where[0] ? ": " : "", o->where);
+			result_set(r, CONFORM_TIMEOUT, "no result within %.3g s%s%s",
+				   timeout_of(t, c), o->where[0] ? ": " : "", o->where);
 		break;
 	case TARGET_CRASHED:
 		if (t->vmm)	/* the VMM's own ending: its last line says most */
@@ -124,7 +134,7 @@ void conform_boot(const struct target *t, const struct conform_ctx *c,
 		.payload = c->payload,
 		.nr_vcpus = test->nr_vcpus,
 		.mem_mib = GUEST_MEM_MIB,
-		.timeout_s = c->timeout_s,
+		.timeout_s = timeout_of(t, c),
 		.cmdline = boot_cmdline,
 		.line = boot_line,
 		.ended = boot_ended,

@@ -19,6 +19,12 @@ struct conform_ctx {
 	const struct payload *payload;
 	uint32_t tsc_khz;	/* KVM's, stated to the guest (tsc_khz=) where the VMM states none */
 	double timeout_s;	/* per test */
+	/*
+	 * The default deadline, scaled per target as run's are: times
+	 * env_timing_deadline_scale() on an emulated CPU, times the VMM's
+	 * bench_deadline_scale (qemu-tcg: 3).  A slow emulator is not a hang.
+	 */
+	bool timeout_scaled;
 	uint32_t faults;	/* refvmm fault injection (VM_FAULT_*), for negative tests */
 };
 

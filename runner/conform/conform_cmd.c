@@ -37,6 +37,7 @@ struct conform_opts {
 	const char *targets, *filter, *junit, *out, *expect_dir, *payload;
 	const char *vmm_cmd;	/* --vmm-cmd: the vmm-cmd target's command template */
 	double timeout_s;
+	bool timeout_given;	/* --timeout: taken as it is, not scaled */
 	uint32_t faults;
 	bool list, verbose, strict, no_expect, quiet;
 };
@@ -81,7 +82,9 @@ static void usage(FILE *f)
 		"                      else this build's)\n"
 		"  --no-expect         ignore expectations: every failure is unexpected\n"
 		"  --strict            an unexpected pass fails the run too\n"
-		"  --timeout SEC       per-test deadline (default 3)\n"
+		"  --timeout SEC       per-test deadline (default 3, times 5 on an emulated CPU\n"
+		"                      and times 3 under qemu-tcg, as run's deadlines; a given\n"
+		"                      SEC is taken as it is)\n"
 		"  --payload FILE      the conformance payload (default: conform.elf of this build)\n"
 		"  --fault NAME        refvmm answers wrongly on purpose (negative tests), NAME\n"
 		"                      one of: %s\n"
@@ -142,6 +145,7 @@ static int opts_parse(int argc, char **argv, struct conform_opts *o)
 		case 'q': o->quiet = true; break;
 		case 'V': o->vmm_cmd = optarg; break;
 		case 't':
+			o->timeout_given = true;
 			if (!seconds_parse(optarg, &o->timeout_s)) {
 				fprintf(stderr, "hvbench conform: --timeout %s: seconds from 0.1 to 3600\n",
 					optarg);
@@ -629,6 +633,7 @@ int conform_main(int argc, char **argv, const char *command)
 	env_rc = targets_prepare(&x);
 	if (env_rc >= 0) {
 		ctx = (struct conform_ctx){ .payload = &x.payload, .timeout_s = o.timeout_s,
+					    .timeout_scaled = !o.timeout_given,
 					    .faults = o.faults,
 					    .tsc_khz = payload_kvm_tsc_khz() };
 		bad = tests_run(&x, &ctx, &write_failed);

@@ -235,10 +235,15 @@ fi
 
 # --like: the first run's recipe again, on the same payload; a changed
 # payload is refused before anything runs.
-"$hvbench" run --quiet --like "$r" --out "$work/like.json" >"$work/out" 2>&1
-rc=$?
+run_results "$work/like.json" "$work/out" "$hvbench" run --quiet --like "$r" \
+	--out "$work/like.json"
 check "--like the first run exits 0 (got $rc)" test "$rc" -eq 0
-[ "$rc" -eq 0 ] || diag <"$work/out"
+if [ "$rc" -ne 0 ]; then
+	diag <"$work/out"
+	jq -r '.results[] | select(.status | IN("ok", "unavailable") | not) |
+		"\(.workload) \(.mode) cpl \(.cpl): \(.status): \(.reason)"' "$work/like.json" 2>&1 |
+		head -20 | diag
+fi
 jq -s . "$r" "$work/like.json" >"$work/both.json" 2>/dev/null
 jq_ok "--like repeats the recipe: the same settings, cells and payload hash" "$work/both.json" \
 	'map(.settings | {suite, filter, modes, cpls, targets, repetitions, target_ms, max_samples,
